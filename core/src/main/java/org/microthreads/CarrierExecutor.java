@@ -1,0 +1,121 @@
+package org.microthreads;
+
+import java.lang.System.Logger.Level;
+import java.util.ArrayDeque;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.locks.LockSupport;
+import org.microthreads.internal.JdkInternals;
+
+/**
+ * The scheduler of a single-carrier loop: one platform thread runs the continuations of the
+ * loop's virtual threads, one at a time, in FIFO order of submission.
+ *
+ * <p>Fast path (the budget of a {@code yieldNow} switch): a submission made on the carrier
+ * itself (a yield, or one micro-thread unparking another) is an {@link ArrayDeque} append with
+ * no synchronisation, recognised by {@link JdkInternals#currentCarrierThread()}. Submissions
+ * from other threads go through a {@link ConcurrentLinkedQueue} and unpark the carrier only
+ * if it sleeps. Before each task, remote submissions are moved behind the local ones, so
+ * neither can starve the other and arrival order is kept.
+ *
+ * <p>States: {@code RUNNING -> STOPPING (stop()) -> STOPPED (the carrier thread exits)}. After
+ * that, late submissions (virtual threads that outlived the loop, or that the JDK created on
+ * it) go to a shared orphan carrier, logged once, never dropped.
+ */
+final class CarrierExecutor implements Executor {
+    private final Thread carrier;
+    private final ArrayDeque<Runnable> local = new ArrayDeque<>();   // carrier only
+    private final ConcurrentLinkedQueue<Runnable> remote = new ConcurrentLinkedQueue<>();
+    private final Runnable onIdle;
+    private final String loopName;
+    private volatile boolean sleeping;
+    private volatile boolean stopping;
+    private volatile boolean stopped;
+    private volatile boolean orphanLogged;
+
+    CarrierExecutor(String loopName, Runnable onIdle) {
+        this.loopName = loopName;
+        this.onIdle = onIdle;
+        this.carrier = Thread.ofPlatform().daemon().name("microthreads-carrier-" + loopName).unstarted(this::loop);
+    }
+
+    void start() {
+        carrier.start();
+    }
+
+    Thread carrierThread() {
+        return carrier;
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        if (stopped) {
+            orphan(task);
+            return;
+        }
+        if (JdkInternals.currentCarrierThread() == carrier) {
+            local.addLast(task);
+            return;
+        }
+        remote.add(task);
+        if (sleeping) LockSupport.unpark(carrier);
+        if (stopped) drainRemoteToOrphans(); // the carrier may have exited before seeing it
+    }
+
+    private void loop() {
+        while (true) {
+            Runnable r;
+            while ((r = remote.poll()) != null) local.addLast(r);
+            r = local.pollFirst();
+            if (r != null) {
+                runTask(r);
+                continue;
+            }
+            if (stopping) break;
+            onIdle.run();
+            if (!local.isEmpty()) continue;
+            sleeping = true;
+            if (remote.isEmpty() && !stopping) LockSupport.park(this);
+            sleeping = false;
+        }
+        stopped = true;
+        drainRemoteToOrphans();
+    }
+
+    private static void runTask(Runnable r) {
+        try {
+            r.run();
+        } catch (Throwable t) {
+            Loop.LOG.log(Level.ERROR, "a continuation task threw on a carrier (a JDK-level bug)", t);
+        }
+    }
+
+    /** Lets the carrier thread exit once its queue is empty. */
+    void stop() {
+        stopping = true;
+        LockSupport.unpark(carrier);
+    }
+
+    private void drainRemoteToOrphans() {
+        Runnable r;
+        while ((r = remote.poll()) != null) orphan(r);
+    }
+
+    private void orphan(Runnable task) {
+        if (!orphanLogged) {
+            orphanLogged = true;
+            Loop.LOG.log(Level.WARNING, "virtual threads outlived loop '" + loopName
+                    + "' (started with Thread.ofVirtual() inside it, or ignoring cancellation); they continue on the orphan carrier");
+        }
+        Orphans.EXECUTOR.execute(task);
+    }
+
+    /** The carrier of last resort for virtual threads whose loop has closed. */
+    private static final class Orphans {
+        static final Executor EXECUTOR = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "microthreads-orphan-carrier");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+}

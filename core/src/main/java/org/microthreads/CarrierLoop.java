@@ -1,0 +1,67 @@
+package org.microthreads;
+
+import java.util.List;
+import java.util.concurrent.ThreadFactory;
+import org.microthreads.internal.JdkInternals;
+
+/**
+ * A single-carrier loop: virtual threads whose continuations all run on one platform thread
+ * (a {@link CarrierExecutor}), one at a time, in FIFO order.
+ *
+ * <p>Deadlock detection: {@link #internalWaits} counts micro-threads in a wait that only
+ * another micro-thread of this loop can end (a join without timeout). Both it and the carrier's
+ * idle check run on the carrier thread only. When the carrier is idle (no task queued) and
+ * every live micro-thread is in such a wait, nothing can wake any of them: no timer, no outside
+ * event. That is a deadlock; the report names each micro-thread and what it waits on.
+ */
+final class CarrierLoop extends Loop {
+    private final CarrierExecutor carrier;
+    private final ThreadFactory factory;
+    /** Carrier-confined; see the class comment. */
+    private int internalWaits;
+
+    CarrierLoop(String name) {
+        super(name);
+        this.carrier = new CarrierExecutor(name, this::onIdle);
+        this.factory = JdkInternals.virtualThreadBuilder(carrier).factory(); // throws without the flag
+        carrier.start();
+    }
+
+    @Override
+    ThreadFactory factory() {
+        return factory;
+    }
+
+    @Override
+    String kind() {
+        return "single carrier";
+    }
+
+    @Override
+    void onWaitBegin(boolean internal) {
+        if (internal) internalWaits++;
+    }
+
+    @Override
+    void onWaitEnd(boolean internal) {
+        if (internal) internalWaits--;
+    }
+
+    private void onIdle() {
+        int live = all.live();
+        if (live == 0 || internalWaits < live) return;
+        List<MicroThread<?>> list = snapshot();
+        if (list.size() != live) return;
+        for (MicroThread<?> m : list) {
+            if (m.waitKind == null || !m.waitInternal) return;
+        }
+        deadlocked("deadlock on loop '" + name() + "': every micro-thread is waiting for another one, and nothing can wake any of them.\n"
+                + dump(list, "loop '" + name() + "' (single carrier)")
+                + "They have been cancelled.");
+    }
+
+    @Override
+    void afterClose(boolean allEnded) {
+        carrier.stop();
+    }
+}

@@ -1,0 +1,140 @@
+package org.microthreads;
+
+import java.util.concurrent.CancellationException;
+
+/**
+ * A one-shot result cell with waiters: the hidden Deferred behind {@link MicroThread#join()},
+ * {@link Deferred} and awaiting futures.
+ *
+ * <p>States: {@code PENDING -> VALUE | FAILED | CANCELLED}, each transition once, under the
+ * monitor; waiters and listeners are taken under the monitor and woken outside it.
+ */
+class Completion<T> {
+    static final int PENDING = 0, VALUE = 1, FAILED = 2, CANCELLED = 3;
+
+    private volatile int state;
+    private T value;
+    private Throwable failure;
+    /** Waiting threads and listeners, newest first; guarded by {@code this}. */
+    private Node waiters;
+
+    private static final class Node {
+        final Thread thread;
+        final Runnable listener;
+        Node next;
+
+        Node(Thread thread, Runnable listener) {
+            this.thread = thread;
+            this.listener = listener;
+        }
+    }
+
+    final int state() {
+        return state;
+    }
+
+    final boolean isDone() {
+        return state != PENDING;
+    }
+
+    boolean complete(T v) {
+        return settle(VALUE, v, null);
+    }
+
+    boolean fail(Throwable t) {
+        return settle(FAILED, null, t);
+    }
+
+    boolean cancel(Throwable cause) {
+        return settle(CANCELLED, null, cause);
+    }
+
+    private boolean settle(int newState, T v, Throwable t) {
+        Node list;
+        synchronized (this) {
+            if (state != PENDING) return false;
+            value = v;
+            failure = t;
+            state = newState;
+            list = waiters;
+            waiters = null;
+        }
+        for (Node n = list; n != null; n = n.next) {
+            if (n.thread != null) {
+                Park.unpark(n.thread);
+            } else {
+                n.listener.run();
+            }
+        }
+        return true;
+    }
+
+    /** Runs {@code listener} once this is done: now, in this thread, if it already is. */
+    final void onDone(Runnable listener) {
+        synchronized (this) {
+            if (state == PENDING) {
+                Node n = new Node(null, listener);
+                n.next = waiters;
+                waiters = n;
+                return;
+            }
+        }
+        listener.run();
+    }
+
+    /**
+     * Waits until done or {@code deadline}; returns whether done. Honours interruption and the
+     * sticky cancellation of {@code self}.
+     */
+    final boolean await(MicroThread<?> self, WaitKind kind, Object target, boolean internal, long deadline)
+            throws InterruptedException {
+        if (state != PENDING) return true;
+        Park.checkCancelled(self);
+        Node me = new Node(Thread.currentThread(), null);
+        synchronized (this) {
+            if (state != PENDING) return true;
+            me.next = waiters;
+            waiters = me;
+        }
+        Park.beginWait(self, kind, target, internal && deadline == Park.NONE);
+        try {
+            while (state == PENDING) {
+                Park.checkCancelled(self);
+                if (Park.expired(deadline)) return false;
+                Park.parkUntil(this, deadline);
+            }
+            return true;
+        } finally {
+            Park.endWait(self);
+            if (state == PENDING) remove(me);
+        }
+    }
+
+    private synchronized void remove(Node target) {
+        Node prev = null;
+        for (Node n = waiters; n != null; prev = n, n = n.next) {
+            if (n == target) {
+                if (prev == null) waiters = n.next; else prev.next = n.next;
+                return;
+            }
+        }
+    }
+
+    /** The value, or the failure as the exceptions of {@link MicroThread#join()}; only when done. */
+    final T resultOrThrow(String who) {
+        return switch (state) {
+            case VALUE -> value;
+            case FAILED -> throw new FailedException(who + " failed: " + failure, failure);
+            case CANCELLED -> {
+                CancellationException ce = new CancellationException(who + " was cancelled");
+                if (failure != null) ce.initCause(failure);
+                throw ce;
+            }
+            default -> throw new IllegalStateException(who + " is not done");
+        };
+    }
+
+    final Throwable failure() {
+        return state == PENDING ? null : failure;
+    }
+}

@@ -1,0 +1,87 @@
+package org.microthreads;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
+
+/**
+ * A value that some callback will deliver, awaited in blocking style: the hidden Deferred of
+ * the micro-threading proposal, made small. Any callback API (an HTTP client, Netty, a GUI
+ * listener) completes it from any thread; a micro-thread {@linkplain #await() awaits} it and
+ * only that micro-thread parks.
+ *
+ * {@snippet :
+ * Deferred<String> reply = new Deferred<>();
+ * client.send(request, reply::complete, reply::fail);   // any callback style
+ * String body = reply.await();                          // parks only this micro-thread
+ * }
+ *
+ * <p>Completes once: the first of {@link #complete}, {@link #fail} wins, later calls return
+ * {@code false}. Completing happens-before an {@code await} that returns.
+ *
+ * @param <T> the value's type; {@code null} values are allowed
+ */
+public final class Deferred<T> {
+    private final Completion<T> cell = new Completion<>();
+
+    /** Creates a pending deferred. */
+    public Deferred() {}
+
+    /** Completes it with {@code value}; returns whether this call completed it. */
+    public boolean complete(T value) {
+        return cell.complete(value);
+    }
+
+    /**
+     * Completes it with a failure; awaiters get a {@link FailedException} with it as cause.
+     *
+     * @return whether this call completed it
+     * @throws NullPointerException if {@code failure} is null
+     */
+    public boolean fail(Throwable failure) {
+        return cell.fail(Objects.requireNonNull(failure, "failure"));
+    }
+
+    /** A {@code (value, failure)} callback that completes this deferred, as {@code whenComplete} takes. */
+    public BiConsumer<T, Throwable> asCallback() {
+        return (v, e) -> {
+            if (e != null) fail(e); else complete(v);
+        };
+    }
+
+    /** Whether it is completed; unreliable for check-then-act. */
+    public boolean isDone() {
+        return cell.isDone();
+    }
+
+    /**
+     * Parks the caller until completed, then returns the value.
+     *
+     * @throws FailedException      if completed by {@link #fail} (cause: that failure)
+     * @throws InterruptedException if the caller is interrupted or cancelled while waiting
+     */
+    public T await() throws InterruptedException {
+        cell.await(MicroThread.currentOrNull(), WaitKind.DEFERRED, this, false, Park.NONE);
+        return cell.resultOrThrow("the deferred");
+    }
+
+    /**
+     * As {@link #await()}, at most {@code timeout}.
+     *
+     * @throws IllegalArgumentException if {@code timeout} is zero or negative
+     * @throws TimeoutException         if not completed in time
+     */
+    public T await(Duration timeout) throws InterruptedException, TimeoutException {
+        long deadline = Park.deadlineAfter(timeout, "timeout");
+        if (!cell.await(MicroThread.currentOrNull(), WaitKind.DEFERRED, this, false, deadline)) {
+            throw new TimeoutException("deferred not completed within " + timeout);
+        }
+        return cell.resultOrThrow("the deferred");
+    }
+
+    @Override
+    public String toString() {
+        return "Deferred[" + (isDone() ? "done" : "pending") + "]";
+    }
+}

@@ -1,0 +1,82 @@
+package org.microthreads;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Counts live micro-threads (of a loop, or of one {@code run}) and lets threads wait until none
+ * is left. The exit fast path is one atomic decrement and one volatile read: the waiter list is
+ * touched only when someone waits (Dekker: waiters register, then read the count; exits
+ * decrement, then read the waiter count; one of them sees the other).
+ */
+class Gate {
+    private final AtomicInteger live = new AtomicInteger();
+    private final AtomicInteger waiting = new AtomicInteger();
+    private final List<Thread> waiters = new ArrayList<>(2);
+
+    final void enter() {
+        live.incrementAndGet();
+    }
+
+    final void exit() {
+        if (live.decrementAndGet() == 0) {
+            onEmpty();
+            wakeAll();
+        }
+    }
+
+    /** Hook run by the exiting micro-thread that leaves the gate empty, before waiters wake. */
+    void onEmpty() {}
+
+    final int live() {
+        return live.get();
+    }
+
+    final void wakeAll() {
+        if (waiting.get() == 0) return;
+        Thread[] ws;
+        synchronized (waiters) {
+            ws = waiters.toArray(new Thread[0]);
+        }
+        for (Thread t : ws) Park.unpark(t);
+    }
+
+    /**
+     * Waits until the gate is empty or {@code orElse} holds, or {@code deadline} passes.
+     *
+     * @param interruptible whether interruption ends the wait with {@link InterruptedException};
+     *                      if not, the interrupt status is restored on return
+     * @return whether the gate is empty or {@code orElse} holds
+     */
+    final boolean await(MicroThread<?> self, WaitKind kind, Object target, long deadline,
+                        boolean interruptible, BooleanSupplier orElse) throws InterruptedException {
+        Thread me = Thread.currentThread();
+        waiting.incrementAndGet();
+        synchronized (waiters) {
+            waiters.add(me);
+        }
+        boolean interrupted = false;
+        Park.beginWait(self, kind, target, false);
+        try {
+            while (true) {
+                if (live.get() == 0 || orElse.getAsBoolean()) return true;
+                if (Park.expired(deadline)) return false;
+                if (interruptible) {
+                    Park.checkCancelled(self);
+                } else if (Thread.interrupted()) {
+                    interrupted = true;
+                }
+                Park.parkUntil(this, deadline);
+            }
+        } finally {
+            Park.endWait(self);
+            synchronized (waiters) {
+                waiters.remove(me);
+            }
+            waiting.decrementAndGet();
+            if (interrupted) me.interrupt();
+        }
+    }
+}

@@ -1,0 +1,375 @@
+package org.microthreads;
+
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A loop: where micro-threads run. The hidden Reactor of the micro-threading proposal.
+ *
+ * <ul>
+ *   <li>{@link #shared()}: the JDK's default virtual-thread scheduler; multi-core; needs no flag.
+ *   <li>{@link #singleCarrier(String)}: one carrier thread; its micro-threads run one at a time,
+ *       in FIFO order, switching only when one blocks or yields, so they never race each other;
+ *       blocking I/O still parks just the micro-thread. Reports deadlocks. Needs
+ *       {@code --add-opens java.base/java.lang=ALL-UNNAMED}.
+ * </ul>
+ *
+ * {@snippet :
+ * try (Loop loop = Loop.singleCarrier("app")) {
+ *     int sum = loop.run(() -> {
+ *         var a = MicroThread.parallel(() -> 20);
+ *         var b = MicroThread.parallel(() -> 22);
+ *         return a.join() + b.join();
+ *     });
+ * }
+ * }
+ *
+ * <h2>Lifetime</h2>
+ * Nothing outlives its loop: {@link #run(MicroThread.Body)} returns only when its main
+ * micro-thread and every micro-thread started from it have ended; {@link #close()} cancels and
+ * joins whatever is left and logs what it cancelled.
+ *
+ * <h2>Failures</h2>
+ * Failures nobody collects go to the loop's {@link FailureHandler}; see {@link MicroThread}.
+ *
+ * <h2>Thread safety</h2>
+ * All methods may be called from any thread, unless a method says otherwise.
+ */
+public abstract sealed class Loop implements AutoCloseable permits SharedLoop, CarrierLoop {
+    static final System.Logger LOG = System.getLogger("org.microthreads");
+
+    /** How long {@link #close()} waits for cancelled micro-threads; shrinkable for tests. */
+    static final Duration CLOSE_GRACE = Duration.ofMillis(Long.getLong("microthreads.closeGraceMillis", 10_000));
+
+    private final String name;
+    final Scope rootScope = new Scope(this);
+    /** Every live micro-thread of the loop. */
+    final Gate all = new Gate();
+    private final Set<MicroThread<?>> registry = ConcurrentHashMap.newKeySet();
+    private final Set<Scope> runs = ConcurrentHashMap.newKeySet();
+    private final AtomicLong ids = new AtomicLong();
+    volatile boolean closed;
+    private volatile FailureHandler failureHandler;
+    private final LongAdder failures = new LongAdder();
+
+    Loop(String name) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.failureHandler = this::logFailure;
+    }
+
+    // =====================================================================================
+    // Factories
+    // =====================================================================================
+
+    /** The shared loop: the JDK's default virtual-thread scheduler. Never closed. */
+    public static Loop shared() {
+        return SharedLoop.INSTANCE;
+    }
+
+    /**
+     * A new single-carrier loop with its own carrier platform thread. Close it when done.
+     *
+     * @throws NullPointerException          if {@code name} is null
+     * @throws UnsupportedOperationException if the JVM lacks
+     *         {@code --add-opens java.base/java.lang=ALL-UNNAMED} (the message names the flag)
+     */
+    public static Loop singleCarrier(String name) {
+        return new CarrierLoop(name);
+    }
+
+    /** The loop of the calling micro-thread, or {@link #shared()} outside micro-threads. */
+    public static Loop current() {
+        MicroThread<?> m = MicroThread.currentOrNull();
+        return m != null ? m.loop : shared();
+    }
+
+    // =====================================================================================
+    // Running
+    // =====================================================================================
+
+    /**
+     * Runs {@code main} as a micro-thread of this loop and returns its value once it and every
+     * micro-thread it started (directly or not) have ended.
+     *
+     * <p>Call it from a thread that is not a micro-thread of this loop: typically the
+     * application's main thread, or a micro-thread of another loop (which then just waits).
+     *
+     * @throws FailedException       if {@code main} threw (cause: its failure)
+     * @throws DeadlockException     on a single-carrier loop, if every micro-thread of the loop
+     *                               came to wait on another one with nothing able to wake them;
+     *                               they have been cancelled and have ended
+     * @throws InterruptedException  if the caller was interrupted: the run's micro-threads
+     *                               are cancelled and awaited first
+     * @throws IllegalStateException if called from a micro-thread of this loop, or the loop is closed
+     */
+    public final <T> T run(MicroThread.Body<T> main) throws InterruptedException {
+        Objects.requireNonNull(main, "main");
+        MicroThread<?> caller = MicroThread.currentOrNull();
+        if (caller != null && caller.loop == this) {
+            throw new IllegalStateException("run() called from micro-thread '" + caller.name() + "' of loop '" + name
+                    + "' itself; start another micro-thread with MicroThread.parallel(...) instead");
+        }
+        ensureOpen();
+        Scope scope = new Scope(this);
+        runs.add(scope);
+        try {
+            MicroThread<T> m = spawnIn(scope, "main", main, false);
+            m.claimFailureReport(); // run itself reports main's failure
+            boolean ended = false;
+            try {
+                scope.await(caller, WaitKind.RUN, "'" + name + "'", Park.NONE, true, () -> scope.deadlock != null);
+                ended = scope.live() == 0;
+            } finally {
+                if (!ended) {
+                    scope.cancelMembers();
+                    scope.await(caller, WaitKind.RUN, "'" + name + "'", Park.NONE, false, () -> false);
+                }
+            }
+            if (scope.deadlock != null) throw scope.deadlock;
+            return m.done.resultOrThrow("main micro-thread of loop '" + name + "'");
+        } finally {
+            runs.remove(scope);
+        }
+    }
+
+    /** Starts a micro-thread on this loop that nobody waits for; see {@link MicroThread#startAndForget(MicroThread.Task)}. */
+    public final MicroThread<Void> startAndForget(MicroThread.Task task) {
+        return startAndForget(null, task);
+    }
+
+    /** As {@link #startAndForget(MicroThread.Task)}, named. */
+    public final MicroThread<Void> startAndForget(String name, MicroThread.Task task) {
+        Objects.requireNonNull(task, "task");
+        return spawn(name, () -> {
+            task.run();
+            return null;
+        }, true);
+    }
+
+    /** Starts a micro-thread on this loop whose value is collected later; see {@link MicroThread#parallel(MicroThread.Body)}. */
+    public final <T> MicroThread<T> parallel(MicroThread.Body<T> body) {
+        return parallel(null, body);
+    }
+
+    /** As {@link #parallel(MicroThread.Body)}, named. */
+    public final <T> MicroThread<T> parallel(String name, MicroThread.Body<T> body) {
+        Objects.requireNonNull(body, "body");
+        return spawn(name, body, false);
+    }
+
+    private <T> MicroThread<T> spawn(String name, MicroThread.Body<T> body, boolean forgotten) {
+        MicroThread<?> parent = MicroThread.currentOrNull();
+        Scope scope = parent != null && parent.loop == this ? parent.scope : rootScope;
+        return spawnIn(scope, name, body, forgotten);
+    }
+
+    private <T> MicroThread<T> spawnIn(Scope scope, String name, MicroThread.Body<T> body, boolean forgotten) {
+        ensureOpen();
+        MicroThread<T> m = new MicroThread<>(this, scope, body, name, forgotten, ids.incrementAndGet());
+        Thread t = factory().newThread(m::runBody);
+        if (name != null) t.setName(name);
+        m.thread = t;
+        all.enter();
+        scope.enter();
+        registry.add(m);
+        boolean started = false;
+        try {
+            if (closed) throw closedException(); // re-check: close() may have swept already
+            t.start();
+            started = true;
+        } finally {
+            if (!started) {
+                registry.remove(m);
+                scope.exit();
+                all.exit();
+            }
+        }
+        return m;
+    }
+
+    /** Called by each micro-thread as its very last action. */
+    final void exited(MicroThread<?> m) {
+        registry.remove(m);
+        m.scope.exit();
+        all.exit();
+    }
+
+    abstract ThreadFactory factory();
+
+    // =====================================================================================
+    // Hooks for the loop kinds
+    // =====================================================================================
+
+    /** A micro-thread of this loop starts a library wait; {@code internal}: only this loop can end it. */
+    void onWaitBegin(boolean internal) {}
+
+    void onWaitEnd(boolean internal) {}
+
+    /** Runs {@code action} after {@code delayNanos} on this loop's clock. */
+    Future<?> schedule(long delayNanos, Runnable action) {
+        return Timers.schedule(delayNanos, action);
+    }
+
+    /** Tells every run in progress (and the log, if none) about a deadlock, then cancels everyone. */
+    final void deadlocked(String report) {
+        boolean told = false;
+        for (Scope s : runs) {
+            s.deadlock = new DeadlockException(report);
+            s.wakeAll();
+            told = true;
+        }
+        if (!told) LOG.log(Level.WARNING, report);
+        for (MicroThread<?> m : snapshot()) m.cancel();
+    }
+
+    // =====================================================================================
+    // Failures
+    // =====================================================================================
+
+    /**
+     * Replaces the handler of failures nobody else will see (default: log through
+     * {@link System.Logger} "org.microthreads" at ERROR with the name and stack trace).
+     *
+     * @return this loop
+     */
+    public final Loop failureHandler(FailureHandler handler) {
+        this.failureHandler = Objects.requireNonNull(handler, "handler");
+        return this;
+    }
+
+    /** How many failures have been handed to the failure handler so far. */
+    public final long failureCount() {
+        return failures.sum();
+    }
+
+    final void reportFailure(MicroThread<?> m, Throwable f) {
+        failures.increment();
+        try {
+            failureHandler.failed(m, f);
+        } catch (Throwable secondary) {
+            secondary.addSuppressed(f);
+            LOG.log(Level.ERROR, "the failure handler of loop '" + name + "' threw while handling the failure of micro-thread '"
+                    + m.name() + "' (attached as suppressed)", secondary);
+        }
+    }
+
+    private void logFailure(MicroThread<?> m, Throwable f) {
+        LOG.log(Level.ERROR, "micro-thread '" + m.name() + "' on loop '" + name + "' failed and nobody was waiting for it", f);
+    }
+
+    // =====================================================================================
+    // Inspection
+    // =====================================================================================
+
+    /** The loop's name. */
+    public final String name() {
+        return name;
+    }
+
+    /** Its live micro-threads now, oldest first; a snapshot, unreliable for check-then-act. */
+    public final List<MicroThread<?>> microThreads() {
+        return snapshot();
+    }
+
+    final List<MicroThread<?>> snapshot() {
+        List<MicroThread<?>> list = new ArrayList<>(registry);
+        list.sort(Comparator.comparingLong(m -> m.id));
+        return list;
+    }
+
+    /** A text dump: each live micro-thread's name, state, what it waits on, and its stack. */
+    public final String dump() {
+        return dump(snapshot(), "loop '" + name + "' (" + kind() + ")");
+    }
+
+    static String dump(List<MicroThread<?>> list, String title) {
+        StringBuilder sb = new StringBuilder(title).append(": ").append(list.size()).append(" live micro-thread")
+                .append(list.size() == 1 ? "" : "s").append('\n');
+        for (MicroThread<?> m : list) {
+            sb.append("  '").append(m.name()).append("' ").append(m.state());
+            m.waitingOn().ifPresent(w -> sb.append(", waiting ").append(w));
+            sb.append('\n');
+            for (StackTraceElement e : m.stackTrace()) {
+                sb.append("      at ").append(e).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    abstract String kind();
+
+    /** Whether {@link #close()} has been called. */
+    public final boolean isClosed() {
+        return closed;
+    }
+
+    final void ensureOpen() {
+        if (closed) throw closedException();
+    }
+
+    final IllegalStateException closedException() {
+        return new IllegalStateException("loop '" + name + "' is closed");
+    }
+
+    // =====================================================================================
+    // Closing
+    // =====================================================================================
+
+    /**
+     * Closes the loop: no new micro-thread may start; every live one is cancelled and joined;
+     * the log says which were cancelled. Idempotent. Micro-threads that ignore cancellation for
+     * longer than a grace period (10 s; system property {@code microthreads.closeGraceMillis})
+     * are reported with their stacks and left to end on their own.
+     *
+     * @throws IllegalStateException         if called from a micro-thread of this loop
+     * @throws UnsupportedOperationException on the shared loop
+     */
+    @Override
+    public void close() {
+        MicroThread<?> caller = MicroThread.currentOrNull();
+        if (caller != null && caller.loop == this) {
+            throw new IllegalStateException("close() called from micro-thread '" + caller.name() + "' of loop '" + name
+                    + "' itself: it would wait for itself");
+        }
+        boolean first = !closed;
+        closed = true;
+        List<MicroThread<?>> left = snapshot();
+        for (MicroThread<?> m : left) m.cancel();
+        boolean ended;
+        try {
+            long deadline = System.nanoTime() + CLOSE_GRACE.toNanos();
+            ended = all.await(caller, WaitKind.RUN, "'" + name + "' to close", deadline, false, () -> false);
+        } catch (InterruptedException impossible) {
+            throw new AssertionError(impossible);
+        }
+        if (first && !left.isEmpty()) {
+            StringBuilder names = new StringBuilder();
+            for (MicroThread<?> m : left) names.append(names.isEmpty() ? "" : ", ").append('\'').append(m.name()).append('\'');
+            LOG.log(Level.WARNING, "closing loop '" + name + "' cancelled " + left.size() + " micro-thread"
+                    + (left.size() == 1 ? "" : "s") + " still running: " + names);
+        }
+        if (!ended) {
+            LOG.log(Level.ERROR, "micro-threads of loop '" + name + "' ignored cancellation for " + CLOSE_GRACE
+                    + " and are left running:\n" + dump(snapshot(), "loop '" + name + "'"));
+        }
+        if (first) afterClose(ended);
+    }
+
+    /** Releases the loop's resources once closed. */
+    void afterClose(boolean allEnded) {}
+
+    @Override
+    public String toString() {
+        return "Loop['" + name + "', " + kind() + (closed ? ", closed" : "") + "]";
+    }
+}

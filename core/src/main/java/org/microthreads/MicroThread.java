@@ -1,0 +1,547 @@
+package org.microthreads;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A micro-thread: a lightweight thread of ordinary, blocking-style code that runs on a
+ * {@link Loop}. Today every micro-thread is a virtual thread, so legacy blocking JDK code
+ * (sockets, files, locks, {@code synchronized}, {@code Thread.sleep}) parks only it.
+ *
+ * <p>The three styles of the micro-threading proposal:
+ * {@snippet :
+ * MicroThread.startAndForget(() -> audit.log("started"));        // start and forget
+ * MicroThread<Integer> answer = MicroThread.parallel(() -> 6 * 7); // parallel
+ * int v = answer.join();                                          // ... collect its value later
+ * List<Integer> all = MicroThread.parallelAll(List.of(() -> 1, () -> 2)); // several, fail-fast
+ * }
+ * Cooperative micro-threads talking over pipes come with {@code Pipe}.
+ *
+ * <h2>Where a micro-thread runs</h2>
+ * The static starters use the {@linkplain Loop#current() current loop}: the loop of the calling
+ * micro-thread, or {@linkplain Loop#shared() the shared loop} when called from any other thread.
+ * A micro-thread started by a micro-thread belongs to the same {@code run} as its starter, so
+ * {@link Loop#run(Body)} returns only when all of them have ended.
+ *
+ * <h2>Blocking and cancellation</h2>
+ * Every blocking operation of the library ({@link #join()}, {@link #sleep}, {@link #await},
+ * {@link #yieldNow()}, {@link Deferred#await()}, ...) throws {@link InterruptedException} when
+ * the caller is interrupted. {@link #cancel()} interrupts the micro-thread and is
+ * <em>sticky</em>: a body that swallows the {@code InterruptedException} gets another one at the
+ * library's next blocking point. JDK blocking calls see the interrupt once, as usual.
+ *
+ * <h2>Failures</h2>
+ * Never silent. A start-and-forget failure goes to the loop's {@link FailureHandler}. A parallel
+ * failure is rethrown by {@code join} as {@link FailedException} (the joiner's stack, with the
+ * body's failure as cause); if nobody joined it by the end of its {@code run}, it goes to the
+ * failure handler. A micro-thread that was cancelled and then ended by throwing is
+ * {@link State#CANCELLED}, not failed.
+ *
+ * <h2>Memory consistency</h2>
+ * Actions of a micro-thread happen-before a {@code join} (or {@code run}) that returns its value
+ * or failure; starting a micro-thread happens-before the first action of its body.
+ *
+ * <h2>Exceptions</h2>
+ * A {@code null} argument to any method throws {@link NullPointerException} naming it, and
+ * nothing is started.
+ *
+ * @param <T> the type of the value the body returns
+ */
+public final class MicroThread<T> {
+
+    /** The body of a micro-thread that produces a value. */
+    @FunctionalInterface
+    public interface Body<T> {
+        T run() throws Exception;
+    }
+
+    /** The body of a micro-thread run for its effects. */
+    @FunctionalInterface
+    public interface Task {
+        void run() throws Exception;
+    }
+
+    /** A body run under {@link #withTimeout}, in the caller; its checked exceptions pass through. */
+    @FunctionalInterface
+    public interface TimedBody<T, X extends Exception> {
+        T run() throws X;
+    }
+
+    /** Life-cycle of a micro-thread, as {@link #state()} reports it. */
+    public enum State {
+        /** Running, or ready to run on its loop's carrier. */
+        RUNNING,
+        /** Parked: in a library wait ({@link #waitingOn()} says which) or in blocking JDK code. */
+        WAITING,
+        /** The body returned; {@link #join()} returns its value. */
+        SUCCEEDED,
+        /** The body threw; {@link #join()} throws {@link FailedException}. */
+        FAILED,
+        /** Cancelled, then ended by throwing; {@link #join()} throws {@link CancellationException}. */
+        CANCELLED
+    }
+
+    static final ScopedValue<MicroThread<?>> CURRENT = ScopedValue.newInstance();
+
+    // ---- identity ----
+    final long id;
+    private final String explicitName;
+    final Loop loop;
+    final Scope scope;
+    private final boolean forgotten;
+    private final Body<T> body;
+    Thread thread;
+
+    // ---- outcome ----
+    final Completion<T> done = new Completion<>();
+    /** 0: nobody has taken responsibility for a failure yet; 1: a join observed it or it was reported. */
+    private final AtomicInteger failureClaimed = new AtomicInteger();
+
+    // ---- cancellation, touched by any thread ----
+    private volatile boolean cancelled;
+
+    // ---- what it waits on; written only by this micro-thread, read by dumps ----
+    volatile WaitKind waitKind;
+    volatile Object waitTarget;
+    /** Whether the current wait can only end by another micro-thread of this loop ending. */
+    boolean waitInternal;
+    /** Innermost {@link #withTimeout} scope; touched by this micro-thread and the timer. */
+    volatile TimeoutScope timeouts;
+
+    MicroThread(Loop loop, Scope scope, Body<T> body, String name, boolean forgotten, long id) {
+        this.loop = loop;
+        this.scope = scope;
+        this.body = body;
+        this.explicitName = name;
+        this.forgotten = forgotten;
+        this.id = id;
+    }
+
+    // =====================================================================================
+    // Starting
+    // =====================================================================================
+
+    /**
+     * Starts a micro-thread on the {@linkplain Loop#current() current loop} that nobody waits
+     * for. If it fails, the failure goes to its loop's {@link FailureHandler} (by default:
+     * logged with the micro-thread's name and stack trace, and counted).
+     *
+     * @return its handle, for {@link #cancel()} or inspection
+     * @throws NullPointerException  if {@code task} is null
+     * @throws IllegalStateException if the current loop is closed
+     */
+    public static MicroThread<Void> startAndForget(Task task) {
+        return Loop.current().startAndForget(task);
+    }
+
+    /** As {@link #startAndForget(Task)}, with a name for dumps, logs and reports. */
+    public static MicroThread<Void> startAndForget(String name, Task task) {
+        return Loop.current().startAndForget(name, task);
+    }
+
+    /**
+     * Starts a micro-thread on the {@linkplain Loop#current() current loop} whose final value
+     * the caller collects later with {@link #join()}.
+     *
+     * @throws NullPointerException  if {@code body} is null
+     * @throws IllegalStateException if the current loop is closed
+     */
+    public static <T> MicroThread<T> parallel(Body<T> body) {
+        return Loop.current().parallel(body);
+    }
+
+    /** As {@link #parallel(Body)}, with a name for dumps, logs and reports. */
+    public static <T> MicroThread<T> parallel(String name, Body<T> body) {
+        return Loop.current().parallel(name, body);
+    }
+
+    /**
+     * Runs each body as a parallel micro-thread on the current loop and returns their values in
+     * the order of {@code bodies}. On the first failure (in time) the others are cancelled,
+     * this method waits until all have ended, and throws {@link FailedException} with that
+     * failure as cause. None outlives the call: if the caller is interrupted, all are cancelled
+     * and awaited before {@link InterruptedException} is thrown.
+     *
+     * @throws NullPointerException  if {@code bodies} or any element is null (nothing started)
+     * @throws FailedException       if a body failed
+     * @throws CancellationException if a body was cancelled by someone else
+     * @throws InterruptedException  if the caller was interrupted or cancelled
+     */
+    public static <T> List<T> parallelAll(List<? extends Body<? extends T>> bodies) throws InterruptedException {
+        Objects.requireNonNull(bodies, "bodies");
+        for (int i = 0; i < bodies.size(); i++) {
+            Objects.requireNonNull(bodies.get(i), "bodies[" + i + "]");
+        }
+        Loop loop = Loop.current();
+        int n = bodies.size();
+        List<MicroThread<? extends T>> started = new ArrayList<>(n);
+        Completion<Void> firstProblemOrAll = new Completion<>();
+        AtomicInteger remaining = new AtomicInteger(n);
+        if (n == 0) return List.of();
+        try {
+            for (Body<? extends T> b : bodies) {
+                MicroThread<? extends T> m = loop.parallel(b);
+                started.add(m);
+                m.done.onDone(() -> {
+                    if (m.done.state() != Completion.VALUE) {
+                        firstProblemOrAll.complete(null);
+                    } else if (remaining.decrementAndGet() == 0) {
+                        firstProblemOrAll.complete(null);
+                    }
+                });
+            }
+            MicroThread<?> self = currentOrNull();
+            firstProblemOrAll.await(self, WaitKind.JOIN_ALL, n + " started by parallelAll",
+                    self != null && self.loop == loop, Park.NONE);
+        } catch (Throwable t) {
+            // interrupted, cancelled, or the loop closed half-way: nothing may outlive the call
+            cancelAndAwait(started);
+            throw t;
+        }
+        MicroThread<? extends T> problem = null;
+        for (MicroThread<? extends T> m : started) {
+            if (m.done.isDone() && m.done.state() != Completion.VALUE) {
+                problem = m;
+                break;
+            }
+        }
+        if (problem != null) {
+            cancelAndAwait(started);
+            // Report the first failure in time; the others are mostly cancellations it caused.
+            for (MicroThread<? extends T> m : started) m.claimFailureReport();
+            problem.done.resultOrThrow("micro-thread '" + problem.name() + "'");
+        }
+        List<T> values = new ArrayList<>(n);
+        for (MicroThread<? extends T> m : started) {
+            m.claimFailureReport();
+            values.add(m.done.resultOrThrow(m.name()));
+        }
+        return values;
+    }
+
+    private static void cancelAndAwait(List<? extends MicroThread<?>> started) {
+        for (MicroThread<?> m : started) m.cancel();
+        boolean interrupted = false;
+        for (MicroThread<?> m : started) {
+            while (!m.done.isDone()) {
+                try {
+                    m.done.await(null, WaitKind.JOIN, m, false, Park.NONE);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+    }
+
+    /** The loop's entry point for the new virtual thread. */
+    void runBody() {
+        T v = null;
+        Throwable f = null;
+        try {
+            v = ScopedValue.where(CURRENT, this).call(body::run);
+        } catch (Throwable t) {
+            f = t;
+        }
+        finish(v, f);
+    }
+
+    private void finish(T v, Throwable f) {
+        try {
+            if (f == null) {
+                done.complete(v);
+            } else if (cancelled) {
+                done.cancel(f);
+            } else {
+                done.fail(f);
+                if (forgotten) {
+                    if (claimFailureReport()) loop.reportFailure(this, f);
+                } else {
+                    scope.recordFailedParallel(this);
+                }
+            }
+        } finally {
+            loop.exited(this);
+        }
+    }
+
+    /** Claims the duty to report (or the fact of having observed) this failure; true once. */
+    boolean claimFailureReport() {
+        return failureClaimed.compareAndSet(0, 1);
+    }
+
+    // =====================================================================================
+    // The current micro-thread
+    // =====================================================================================
+
+    /**
+     * The micro-thread running the caller.
+     *
+     * @throws IllegalStateException if the caller is not a micro-thread
+     */
+    public static MicroThread<?> current() {
+        MicroThread<?> m = currentOrNull();
+        if (m == null) {
+            throw new IllegalStateException("not in a micro-thread: " + Thread.currentThread()
+                    + " (start one with MicroThread.startAndForget/parallel or Loop.run)");
+        }
+        return m;
+    }
+
+    /** Whether the caller is running in a micro-thread. */
+    public static boolean inMicroThread() {
+        return CURRENT.isBound();
+    }
+
+    static MicroThread<?> currentOrNull() {
+        return CURRENT.isBound() ? CURRENT.get() : null;
+    }
+
+    /**
+     * Lets the other ready micro-threads of the current loop run before the caller continues
+     * (on a single-carrier loop: the caller goes to the back of the FIFO queue). Outside a
+     * micro-thread it is {@link Thread#yield()}.
+     *
+     * @throws InterruptedException if the caller is interrupted or cancelled
+     */
+    public static void yieldNow() throws InterruptedException {
+        Park.checkCancelled(currentOrNull());
+        Thread.yield();
+    }
+
+    /**
+     * Parks the caller for {@code duration} on its loop's clock. Only this micro-thread
+     * waits; the loop runs others meanwhile.
+     *
+     * @throws IllegalArgumentException if {@code duration} is zero or negative
+     * @throws InterruptedException     if interrupted or cancelled while sleeping
+     */
+    public static void sleep(Duration duration) throws InterruptedException {
+        long deadline = Park.deadlineAfter(duration, "duration");
+        MicroThread<?> self = currentOrNull();
+        Park.checkCancelled(self);
+        Park.beginWait(self, WaitKind.SLEEP, duration, false);
+        try {
+            while (!Park.expired(deadline)) {
+                Park.parkUntil(Park.class, deadline);
+                Park.checkCancelled(self);
+            }
+        } finally {
+            Park.endWait(self);
+        }
+    }
+
+    /**
+     * Runs {@code body} in the caller; if it has not ended within {@code timeout} on the loop's
+     * clock, the caller is interrupted (sticky for the rest of the body, like a cancellation)
+     * and, once the body has ended, {@link TimeoutException} is thrown. A body that still
+     * returns a value after the deadline has its value returned: nothing is discarded.
+     * Nested timeouts work independently; the innermost expired one reports.
+     *
+     * @throws IllegalArgumentException if {@code timeout} is zero or negative
+     * @throws TimeoutException         if the deadline passed and the body ended by throwing
+     * @throws InterruptedException     if the caller was interrupted or cancelled (not by this timeout)
+     * @throws X                        what the body threw, if not caused by the timeout
+     */
+    public static <T, X extends Exception> T withTimeout(Duration timeout, TimedBody<T, X> body)
+            throws X, InterruptedException, TimeoutException {
+        long deadline = Park.deadlineAfter(timeout, "timeout");
+        Objects.requireNonNull(body, "body");
+        MicroThread<?> self = currentOrNull();
+        Park.checkCancelled(self);
+        Thread thread = Thread.currentThread();
+        TimeoutScope ts = new TimeoutScope(self == null ? null : self.timeouts, thread);
+        if (self != null) self.timeouts = ts;
+        ts.arm(self == null ? Loop.shared() : self.loop, deadline);
+        try {
+            return body.run();
+        } catch (Exception e) {
+            if (ts.expired && !(self != null && self.cancelled) && !ts.outerExpired()) {
+                TimeoutException te = new TimeoutException("timed out after " + timeout);
+                te.initCause(e);
+                throw te;
+            }
+            throw e;
+        } finally {
+            ts.disarm();
+            if (self != null) self.timeouts = ts.outer;
+            if (ts.expired && !(self != null && self.cancelled) && !ts.outerExpired()) {
+                Thread.interrupted(); // our own interrupt must not leak past the scope
+            }
+        }
+    }
+
+    /**
+     * Parks the caller until {@code stage} completes and returns its value. Only the
+     * micro-thread waits. Cancelling the caller ends the wait; it does not cancel
+     * {@code stage}, which may be shared.
+     *
+     * @throws FailedException       if the stage completed exceptionally (cause: its failure)
+     * @throws CancellationException if the stage was cancelled
+     * @throws InterruptedException  if interrupted or cancelled while waiting
+     */
+    public static <V> V await(CompletionStage<V> stage) throws InterruptedException {
+        Objects.requireNonNull(stage, "stage");
+        Completion<V> c = new Completion<>();
+        stage.whenComplete((v, e) -> {
+            if (e == null) {
+                c.complete(v);
+            } else {
+                Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                if (cause instanceof CancellationException) c.cancel(cause); else c.fail(cause);
+            }
+        });
+        c.await(currentOrNull(), WaitKind.AWAIT_STAGE, stage, false, Park.NONE);
+        return c.resultOrThrow("the awaited stage");
+    }
+
+    /**
+     * Parks the caller until {@code future} is done and returns its value; as
+     * {@link #await(CompletionStage)}.
+     */
+    public static <V> V await(Future<V> future) throws InterruptedException {
+        Objects.requireNonNull(future, "future");
+        if (future instanceof CompletableFuture<V> cf) return await((CompletionStage<V>) cf);
+        MicroThread<?> self = currentOrNull();
+        Park.checkCancelled(self);
+        Park.beginWait(self, WaitKind.AWAIT_FUTURE, future, false);
+        try {
+            return future.get(); // parks only the virtual thread
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            throw new FailedException("the awaited future failed: " + cause, cause);
+        } finally {
+            Park.endWait(self);
+        }
+    }
+
+    // =====================================================================================
+    // The handle
+    // =====================================================================================
+
+    /**
+     * Waits for this micro-thread to end and returns its value.
+     *
+     * @throws FailedException       if the body threw (cause: the body's failure, with its stack)
+     * @throws CancellationException if it was cancelled and ended by throwing
+     * @throws IllegalStateException if called by this micro-thread itself (it would wait forever)
+     * @throws InterruptedException  if the caller is interrupted or cancelled while waiting
+     */
+    public T join() throws InterruptedException {
+        MicroThread<?> self = checkJoiner();
+        done.await(self, WaitKind.JOIN, this, self != null && self.loop == loop, Park.NONE);
+        claimFailureReport();
+        return done.resultOrThrow("micro-thread '" + name() + "'");
+    }
+
+    /**
+     * As {@link #join()}, waiting at most {@code timeout}.
+     *
+     * @throws IllegalArgumentException if {@code timeout} is zero or negative
+     * @throws TimeoutException         if it has not ended in time (it keeps running)
+     */
+    public T join(Duration timeout) throws InterruptedException, TimeoutException {
+        long deadline = Park.deadlineAfter(timeout, "timeout");
+        MicroThread<?> self = checkJoiner();
+        if (!done.await(self, WaitKind.JOIN, this, false, deadline)) {
+            throw new TimeoutException("micro-thread '" + name() + "' did not end within " + timeout);
+        }
+        claimFailureReport();
+        return done.resultOrThrow("micro-thread '" + name() + "'");
+    }
+
+    private MicroThread<?> checkJoiner() {
+        MicroThread<?> self = currentOrNull();
+        if (self == this) {
+            throw new IllegalStateException("micro-thread '" + name() + "' cannot join itself: it would wait forever");
+        }
+        return self;
+    }
+
+    /**
+     * Requests cancellation: interrupts the micro-thread, and makes every later blocking
+     * operation of the library in it throw {@link InterruptedException}. Idempotent; no effect
+     * on a micro-thread that has ended. Does not wait: {@link #join()} does.
+     */
+    public void cancel() {
+        if (done.isDone()) return;
+        cancelled = true;
+        thread.interrupt();
+    }
+
+    /** Whether cancellation was requested, or an enclosing {@link #withTimeout} expired. */
+    public boolean isCancelled() {
+        return cancelRequested();
+    }
+
+    boolean cancelRequested() {
+        if (cancelled) return true;
+        for (TimeoutScope t = timeouts; t != null; t = t.outer) {
+            if (t.expired) return true;
+        }
+        return false;
+    }
+
+    /** Whether it has ended (in any way). */
+    public boolean isDone() {
+        return done.isDone();
+    }
+
+    /** The name given at start, or {@code mt-<id>}. */
+    public String name() {
+        return explicitName != null ? explicitName : "mt-" + id;
+    }
+
+    /** The loop it runs on. */
+    public Loop loop() {
+        return loop;
+    }
+
+    /** Its state now; unreliable for check-then-act, as any racy query. */
+    public State state() {
+        switch (done.state()) {
+            case Completion.VALUE: return State.SUCCEEDED;
+            case Completion.FAILED: return State.FAILED;
+            case Completion.CANCELLED: return State.CANCELLED;
+            default: break;
+        }
+        if (waitKind != null) return State.WAITING;
+        return switch (thread.getState()) {
+            case WAITING, TIMED_WAITING, BLOCKED -> State.WAITING;
+            default -> State.RUNNING;
+        };
+    }
+
+    /**
+     * What it waits on, in words ("to join micro-thread 'b'", "sleeping for PT1S", "blocked in
+     * JDK code (see stack)"), or empty if it is not waiting.
+     */
+    public Optional<String> waitingOn() {
+        WaitKind k = waitKind;
+        Object target = waitTarget;
+        if (k != null) return Optional.of(k.describe(target instanceof MicroThread<?> m ? "'" + m.name() + "'" : target));
+        if (state() == State.WAITING) return Optional.of("blocked in JDK code (see stack)");
+        return Optional.empty();
+    }
+
+    /** Its stack now (empty once ended). */
+    public StackTraceElement[] stackTrace() {
+        return thread.getStackTrace();
+    }
+
+    @Override
+    public String toString() {
+        return "MicroThread['" + name() + "' on " + loop.name() + ", " + state() + "]";
+    }
+}

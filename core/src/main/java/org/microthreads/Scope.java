@@ -1,0 +1,52 @@
+package org.microthreads;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The micro-threads started by one {@link Loop#run(MicroThread.Body)} (or, for the root scope,
+ * outside any run): children join their parent's scope, so {@code run} can wait for all of
+ * them. Also collects failed {@code parallel} micro-threads whose failure nobody has observed
+ * yet; when the scope empties, those go to the failure handler.
+ */
+final class Scope extends Gate {
+    final Loop loop;
+    /** Set by the deadlock detector; makes {@code run} stop waiting and cancel the scope. */
+    volatile DeadlockException deadlock;
+    /** Guarded by itself. */
+    private final List<MicroThread<?>> failedParallel = new ArrayList<>();
+
+    Scope(Loop loop) {
+        this.loop = loop;
+    }
+
+    void recordFailedParallel(MicroThread<?> m) {
+        synchronized (failedParallel) {
+            failedParallel.add(m);
+        }
+    }
+
+    @Override
+    void onEmpty() {
+        reportUnobserved();
+    }
+
+    /** Hands each failed parallel micro-thread that nobody joined to the failure handler. */
+    void reportUnobserved() {
+        List<MicroThread<?>> copy;
+        synchronized (failedParallel) {
+            if (failedParallel.isEmpty()) return;
+            copy = new ArrayList<>(failedParallel);
+            failedParallel.clear();
+        }
+        for (MicroThread<?> m : copy) {
+            if (m.claimFailureReport()) loop.reportFailure(m, m.done.failure());
+        }
+    }
+
+    void cancelMembers() {
+        for (MicroThread<?> m : loop.snapshot()) {
+            if (m.scope == this) m.cancel();
+        }
+    }
+}

@@ -1,0 +1,25 @@
+/**
+ * microthreads: ordinary blocking-style code running as lightweight micro-threads on loops that
+ * stay hidden.
+ *
+ * <h2>Glossary</h2>
+ * <dl>
+ *   <dt>micro-thread</dt><dd>a lightweight thread of blocking-style code ({@link org.microthreads.MicroThread});
+ *       today a virtual thread.</dd>
+ *   <dt>loop</dt><dd>where micro-threads run ({@link org.microthreads.Loop}): the shared multi-core loop,
+ *       or a single-carrier loop.</dd>
+ *   <dt>carrier</dt><dd>the platform thread that runs a micro-thread's code while it is mounted.</dd>
+ *   <dt>mount / unmount</dt><dd>a micro-thread starts / stops running on a carrier.</dd>
+ *   <dt>park / unpark</dt><dd>a micro-thread stops until woken (unmounting; its carrier runs others) /
+ *       wake it. Every library wait goes through one park/unpark seam.</dd>
+ *   <dt>yield</dt><dd>give the carrier to the next ready micro-thread ({@link org.microthreads.MicroThread#yieldNow()}).</dd>
+ *   <dt>pin</dt><dd>a micro-thread that cannot unmount while blocked (native frames), so it blocks its carrier.</dd>
+ *   <dt>start and forget / parallel</dt><dd>the proposal's styles: nobody waits / someone collects the final value.</dd>
+ *   <dt>cancellation</dt><dd>an interrupt plus a sticky flag checked at every library blocking point.</dd>
+ *   <dt>deadlock</dt><dd>on a single-carrier loop: every live micro-thread waits for another one of the loop,
+ *       and nothing (no timer, no outside event) can wake any of them.</dd>
+ *   <dt>rendezvous, buffered, unbounded, durably blocked, virtual time</dt><dd>terms of the pipe and
+ *       simulated-loop capabilities, which build on this package.</dd>
+ * </dl>
+ */
+package org.microthreads;

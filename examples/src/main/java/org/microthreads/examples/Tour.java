@@ -1,0 +1,2 @@
+package org.microthreads.examples;
+public class Tour { public static void main(String[] a) {} }
