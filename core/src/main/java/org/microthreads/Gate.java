@@ -22,8 +22,11 @@ class Gate {
 
     final void exit() {
         if (live.decrementAndGet() == 0) {
-            onEmpty();
-            wakeAll();
+            try {
+                onEmpty();
+            } finally {
+                wakeAll();
+            }
         }
     }
 

@@ -29,7 +29,8 @@ final class Park {
     static void beginWait(MicroThread<?> self, WaitKind kind, Object target, boolean internal) {
         if (self != null) {
             self.waitTarget = target;
-            self.waitInternal = internal;
+            // a wait inside withTimeout can be ended by its timer: never internal
+            self.waitInternal = internal && self.timeouts == null;
             self.waitKind = kind;
             self.loop.onWaitBegin(internal);
         }
