@@ -10,7 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -27,6 +30,33 @@ import org.microthreads.Loop;
  */
 @Timeout(value = 60, threadMode = ThreadMode.SEPARATE_THREAD)
 class ExamplesTest {
+
+    /**
+     * Whether a single-carrier loop can be created and closed at all, found out once, in a daemon
+     * thread: if that hangs, every test that needs one fails within seconds, saying so, instead
+     * of each waiting for its own timeout.
+     */
+    private static final FutureTask<Void> SINGLE_CARRIER_PROBE = new FutureTask<>(() -> {
+        Loop.singleCarrier("probe").close();
+        return null;
+    });
+    private static volatile boolean probeHung;
+
+    static {
+        Thread.ofPlatform().daemon().name("single-carrier-probe").start(SINGLE_CARRIER_PROBE);
+    }
+
+    private static void requireSingleCarrierLoops() throws Exception {
+        if (probeHung) throw new AssertionError("creating a single-carrier loop hangs (see the first failing test)");
+        try {
+            SINGLE_CARRIER_PROBE.get(20, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            probeHung = true;
+            throw new AssertionError("Loop.singleCarrier(...) followed by close() did not return within 20 s: a hang in the core", e);
+        } catch (ExecutionException e) {
+            // without the flag it throws UnsupportedOperationException: let the example itself show that
+        }
+    }
 
     /** Runs {@code example} with its output captured. */
     private static String output(Tour.Section example) throws Exception {
@@ -46,6 +76,7 @@ class ExamplesTest {
 
     @Test
     void startAndForgetFailureReachesTheHandler() throws Exception {
+        requireSingleCarrierLoops();
         String out = output(StartAndForget::run);
         assertThat(out)
                 .contains("greeter: hello")
@@ -68,6 +99,7 @@ class ExamplesTest {
 
     @Test
     void oneCarrierRunsHundredThousandWithoutRaces() throws Exception {
+        requireSingleCarrierLoops();
         String out = output(ManyOnOneCarrier::run);
         assertThat(out).contains("reads 100000: no update was lost").doesNotContain("LOST");
         // FIFO on one carrier: all of them reach their sleep before the first one wakes
@@ -93,6 +125,7 @@ class ExamplesTest {
 
     @Test
     void awaitsAFutureAndADeferredWhileTheLoopRunsOthers() throws Exception {
+        requireSingleCarrierLoops();
         String out = output(Deferreds::run);
         assertThat(out)
                 .contains("awaited a CompletableFuture: 42")
@@ -102,6 +135,7 @@ class ExamplesTest {
 
     @Test
     void deadlockIsReportedNamingWhoWaitsOnWhom() throws Exception {
+        requireSingleCarrierLoops();
         String out = output(Deadlock::run);
         assertThat(out)
                 .contains("run() threw DeadlockException")
@@ -112,6 +146,7 @@ class ExamplesTest {
 
     @Test
     void dumpShowsWhatEachMicroThreadWaitsOn() throws Exception {
+        requireSingleCarrierLoops();
         String out = output(Dump::run);
         assertThat(out)
                 .contains("loop 'dump-demo' (single carrier): 4 live micro-threads")
@@ -122,6 +157,7 @@ class ExamplesTest {
 
     @Test
     void theWholeTourRunsFromMainQuickly() throws Exception {
+        requireSingleCarrierLoops();
         long sharedFailuresBefore = Loop.shared().failureCount();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream original = System.out;
@@ -160,7 +196,7 @@ class ExamplesTest {
                 // the process was destroyed
             }
         });
-        boolean ended = p.waitFor(45, TimeUnit.SECONDS);
+        boolean ended = p.waitFor(30, TimeUnit.SECONDS);
         if (!ended) p.destroyForcibly();
         reader.join(5_000);
         String out = bytes.toString(StandardCharsets.UTF_8);
