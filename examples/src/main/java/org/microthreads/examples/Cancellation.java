@@ -33,8 +33,8 @@ public final class Cancellation {
         try {
             stubborn.join();
         } catch (CancellationException e) {
-            out.println("  join: " + e.getMessage() + "; its state is " + stubborn.state()
-                    + ", " + Parallel.millisSince(t0) + " ms after it started");
+            out.println("  join: " + e.getMessage() + " (state " + stubborn.state() + "); its second sleep threw at once: "
+                    + Parallel.millisSince(t0) + " ms in all, not 10 s");
         }
     }
 }

@@ -23,6 +23,7 @@ public final class Tour {
     public static void run(PrintStream out) throws Exception {
         long t0 = System.nanoTime();
         out.println("microthreads: ordinary blocking-style Java code, run as micro-threads on hidden loops.");
+        out.println("Each section below is an example class with its own main, in examples/src/main/java/org/microthreads/examples/.");
         out.println();
         section(out, "a", StartAndForget::run);
         section(out, "b", Parallel::run);

@@ -111,9 +111,9 @@ class ExamplesTest {
         String out = output(Cancellation::run);
         assertThat(out)
                 .contains("stubborn: caught the cancellation and ignored it")
-                .contains("join: micro-thread 'stubborn' was cancelled; its state is CANCELLED")
+                .contains("join: micro-thread 'stubborn' was cancelled (state CANCELLED)")
                 .doesNotContain("never reached");
-        assertThat(numberAfter(out, "its state is CANCELLED, ")).isLessThan(5_000);
+        assertThat(numberAfter(out, "its second sleep threw at once: ")).isLessThan(5_000);
     }
 
     @Test
