@@ -9,9 +9,9 @@ import java.time.Duration;
 enum WaitKind {
     JOIN("joining micro-thread "),
     JOIN_ALL("joining "),
-    AWAIT_STAGE("awaiting a CompletionStage "),
-    AWAIT_FUTURE("awaiting a Future "),
-    DEFERRED("awaiting a Deferred "),
+    AWAIT_STAGE("awaiting CompletionStage "),
+    AWAIT_FUTURE("awaiting Future "),
+    DEFERRED("awaiting "),
     SLEEP("sleeping for "),
     RUN("running loop ");
 

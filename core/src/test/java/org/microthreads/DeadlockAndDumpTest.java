@@ -98,7 +98,7 @@ class DeadlockAndDumpTest {
             assertThat(dump).startsWith("loop 'dumped' (single carrier): 4 live micro-threads")
                     .contains("'main' RUNNING")
                     .contains("'sleepy' WAITING: sleeping for 1h")
-                    .contains("'gated' WAITING: awaiting a Deferred")
+                    .contains("'gated' WAITING: awaiting Deferred@")
                     .contains("'joiner' WAITING: joining micro-thread 'sleepy'")
                     .contains("at org.microthreads.MicroThread.sleep");
         }

@@ -187,7 +187,7 @@ class MicroThreadTest {
                 assertThat(waiter.name()).isEqualTo("waiter");
                 assertThat(anon.name()).startsWith("mt-");
                 assertThat(waiter.state()).isEqualTo(MicroThread.State.WAITING);
-                assertThat(waiter.waitingOn()).hasValueSatisfying(s -> assertThat(s).contains("awaiting a Deferred"));
+                assertThat(waiter.waitingOn()).hasValueSatisfying(s -> assertThat(s).contains("awaiting Deferred@"));
                 assertThat(MicroThread.current().name()).isEqualTo("main");
                 assertThat(MicroThread.current().state()).isEqualTo(MicroThread.State.RUNNING);
                 assertThat(MicroThread.current().waitingOn()).isEmpty();
