@@ -365,7 +365,10 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
         }
         if (first && !left.isEmpty()) {
             StringBuilder names = new StringBuilder();
-            for (MicroThread<?> m : left) names.append(names.isEmpty() ? "" : ", ").append('\'').append(m.name()).append('\'');
+            for (MicroThread<?> m : left.subList(0, Math.min(10, left.size()))) {
+                names.append(names.isEmpty() ? "" : ", ").append('\'').append(m.name()).append('\'');
+            }
+            if (left.size() > 10) names.append(" and ").append(left.size() - 10).append(" more");
             LOG.log(Level.WARNING, "closing loop '" + name + "' cancelled " + left.size() + " micro-thread"
                     + (left.size() == 1 ? "" : "s") + " still running: " + names);
         }
