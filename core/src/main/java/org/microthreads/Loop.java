@@ -358,7 +358,7 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
         for (MicroThread<?> m : left) m.cancel();
         boolean ended;
         try {
-            long deadline = System.nanoTime() + CLOSE_GRACE.toNanos();
+            long deadline = Park.now() + CLOSE_GRACE.toNanos();
             ended = all.await(caller, WaitKind.RUN, "'" + name + "' to close", deadline, false, () -> false);
         } catch (InterruptedException impossible) {
             throw new AssertionError(impossible);

@@ -367,7 +367,7 @@ public final class MicroThread<T> {
      */
     public static void yieldNow() throws InterruptedException {
         Park.checkCancelled(currentOrNull());
-        Thread.yield();
+        Park.yieldNow();
     }
 
     /**
@@ -534,7 +534,7 @@ public final class MicroThread<T> {
         if (done.isDone()) return;
         cancelled = true;
         Thread t = thread;
-        if (t != null) t.interrupt();
+        if (t != null) Park.interrupt(t);
     }
 
     /** Whether cancellation was requested, or an enclosing {@link #withTimeout} expired. */
