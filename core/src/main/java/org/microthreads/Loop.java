@@ -56,6 +56,9 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
     /** Every live micro-thread of the loop. */
     final Gate all = new Gate();
     private final Set<MicroThread<?>> registry = ConcurrentHashMap.newKeySet();
+    /** Loops that have started micro-threads and are not closed: where cancel() looks for children. */
+    private static final Set<Loop> LIVE_LOOPS = ConcurrentHashMap.newKeySet();
+    private volatile boolean listed;
     private final Set<Scope> runs = ConcurrentHashMap.newKeySet();
     private final AtomicLong ids = new AtomicLong();
     volatile boolean closed;
@@ -126,7 +129,7 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
         Scope scope = new Scope(this);
         runs.add(scope);
         try {
-            MicroThread<T> m = spawnIn(scope, "main", main, false, true); // run itself reports main's failure
+            MicroThread<T> m = spawnIn(scope, null, "main", main, false, true); // run itself reports main's failure
             boolean ended = false;
             try {
                 scope.await(caller, WaitKind.RUN, "'" + name + "'", Park.NONE, true, () -> scope.deadlock != null);
@@ -172,25 +175,30 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
     private <T> MicroThread<T> spawn(String name, MicroThread.Body<T> body, boolean forgotten) {
         MicroThread<?> parent = MicroThread.currentOrNull();
         Scope scope = parent != null && parent.loop == this ? parent.scope : rootScope;
-        return spawnIn(scope, name, body, forgotten, false);
+        return spawnIn(scope, parent, name, body, forgotten, false);
     }
 
-    private <T> MicroThread<T> spawnIn(Scope scope, String name, MicroThread.Body<T> body, boolean forgotten,
-                                       boolean failureClaimed) {
+    private <T> MicroThread<T> spawnIn(Scope scope, MicroThread<?> parent, String name, MicroThread.Body<T> body,
+                                       boolean forgotten, boolean failureClaimed) {
         ensureOpen();
-        MicroThread<T> m = new MicroThread<>(this, scope, body, name, forgotten, ids.incrementAndGet());
+        MicroThread<T> m = new MicroThread<>(this, scope, parent, body, name, forgotten, ids.incrementAndGet());
         if (failureClaimed) m.claimFailureReport();
         Thread t = factory().newThread(m::runBody);
         if (name != null) t.setName(name);
         m.thread = t;
         all.enter();
         scope.enter();
+        if (!listed) {
+            listed = true;
+            LIVE_LOOPS.add(this);
+        }
         registry.add(m);
         boolean started = false;
         try {
             if (closed) throw closedException(); // re-check: close() may have swept already
             t.start();
             started = true;
+            if (parent != null && parent.cancelFlag()) m.cancel(); // started by a cancelled one
         } finally {
             if (!started) {
                 registry.remove(m);
@@ -199,6 +207,14 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
             }
         }
         return m;
+    }
+
+    static List<Loop> withLiveMicroThreads() {
+        List<Loop> list = new ArrayList<>();
+        for (Loop l : LIVE_LOOPS) {
+            if (!l.registry.isEmpty()) list.add(l);
+        }
+        return list;
     }
 
     /** Called by each micro-thread as its very last action. */
@@ -237,7 +253,7 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
             told = true;
         }
         if (!told) LOG.log(Level.WARNING, report);
-        for (MicroThread<?> m : snapshot()) m.cancel();
+        for (MicroThread<?> m : snapshot()) m.cancelOnly();
     }
 
     // =====================================================================================
@@ -355,7 +371,7 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
             closed = true;
         }
         List<MicroThread<?>> left = snapshot();
-        for (MicroThread<?> m : left) m.cancel();
+        for (MicroThread<?> m : left) m.cancelOnly();
         boolean ended;
         try {
             long deadline = Park.now() + CLOSE_GRACE.toNanos();
@@ -377,6 +393,7 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
                     + " and are left running:\n" + dump(snapshot(), "loop '" + name + "'"));
         }
         if (first) afterClose(ended);
+        if (ended) LIVE_LOOPS.remove(this);
     }
 
     /** Releases the loop's resources once closed. */

@@ -103,6 +103,8 @@ public final class MicroThread<T> {
     private final String explicitName;
     final Loop loop;
     final Scope scope;
+    /** The micro-thread that started this one, or null; cancelling it cancels this one too. */
+    final MicroThread<?> parent;
     private final boolean forgotten;
     private final Body<T> body;
     volatile Thread thread;
@@ -123,9 +125,10 @@ public final class MicroThread<T> {
     /** Innermost {@link #withTimeout} scope; touched by this micro-thread and the timer. */
     volatile TimeoutScope timeouts;
 
-    MicroThread(Loop loop, Scope scope, Body<T> body, String name, boolean forgotten, long id) {
+    MicroThread(Loop loop, Scope scope, MicroThread<?> parent, Body<T> body, String name, boolean forgotten, long id) {
         this.loop = loop;
         this.scope = scope;
+        this.parent = parent;
         this.body = body;
         this.explicitName = name;
         this.forgotten = forgotten;
@@ -322,7 +325,7 @@ public final class MicroThread<T> {
             AtomicInteger claimed = m.failureClaimed;
             CLEANER.register(m, () -> {
                 if (claimed.compareAndSet(0, 1)) {
-                    MicroThread<Object> tombstone = new MicroThread<>(loop, loop.rootScope, null, name, false, id);
+                    MicroThread<Object> tombstone = new MicroThread<>(loop, loop.rootScope, null, null, name, false, id);
                     tombstone.failureClaimed.set(1);
                     tombstone.done.fail(f);
                     loop.reportFailure(tombstone, f);
@@ -527,14 +530,34 @@ public final class MicroThread<T> {
 
     /**
      * Requests cancellation: interrupts the micro-thread, and makes every later blocking
-     * operation of the library in it throw {@link InterruptedException}. Idempotent; no effect
-     * on a micro-thread that has ended. Does not wait: {@link #join()} does.
+     * operation of the library in it throw {@link InterruptedException}. The micro-threads it
+     * started (on any loop), and theirs, that are still running are cancelled too, as are
+     * those it starts from now on. Idempotent; no effect on a micro-thread that has ended.
+     * Does not wait: {@link #join()} does.
      */
     public void cancel() {
-        if (done.isDone()) return;
+        if (!cancelOnly()) return;
+        // Children: a scan of the live micro-threads, since cancelling is rare and a child
+        // list per micro-thread would cost every start. A child registered concurrently sees
+        // our flag at its start (Loop.spawnIn) and cancels itself: one of the two sees the other.
+        for (Loop l : Loop.withLiveMicroThreads()) {
+            for (MicroThread<?> m : l.snapshot()) {
+                if (m.parent == this) m.cancel();
+            }
+        }
+    }
+
+    /** Cancels this micro-thread only (close, deadlocks: everyone is cancelled anyway). */
+    boolean cancelOnly() {
+        if (done.isDone()) return false;
         cancelled = true;
         Thread t = thread;
         if (t != null) Park.interrupt(t);
+        return true;
+    }
+
+    boolean cancelFlag() {
+        return cancelled;
     }
 
     /** Whether cancellation was requested, or an enclosing {@link #withTimeout} expired. */

@@ -48,7 +48,7 @@ final class Scope extends Gate {
 
     void cancelMembers() {
         for (MicroThread<?> m : loop.snapshot()) {
-            if (m.scope == this) m.cancel();
+            if (m.scope == this) m.cancelOnly();
         }
     }
 }
