@@ -21,7 +21,7 @@ final class CarrierLoop extends Loop {
     private int internalWaits;
 
     CarrierLoop(String name) {
-        super(name);
+        super(name, 1);
         this.carrier = new CarrierExecutor(name, this::onIdle);
         this.factory = JdkInternals.virtualThreadBuilder(carrier).factory(); // throws without the flag
         carrier.start();

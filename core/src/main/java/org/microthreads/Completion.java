@@ -121,17 +121,22 @@ class Completion<T> {
     }
 
     /** The value, or the failure as the exceptions of {@link MicroThread#join()}; only when done. */
-    final T resultOrThrow(String who) {
+    final T resultOrThrow(Object who) {
+        if (state == VALUE) return value; // no message to build on the fast path
         return switch (state) {
             case VALUE -> value;
-            case FAILED -> throw new FailedException(who + " failed: " + failure, failure);
+            case FAILED -> throw new FailedException(describe(who) + " failed: " + failure, failure);
             case CANCELLED -> {
-                CancellationException ce = new CancellationException(who + " was cancelled");
+                CancellationException ce = new CancellationException(describe(who) + " was cancelled");
                 if (failure != null) ce.initCause(failure);
                 throw ce;
             }
-            default -> throw new IllegalStateException(who + " is not done");
+            default -> throw new IllegalStateException(describe(who) + " is not done");
         };
+    }
+
+    private static String describe(Object who) {
+        return who instanceof MicroThread<?> m ? "micro-thread '" + m.name() + "'" : String.valueOf(who);
     }
 
     final Throwable failure() {

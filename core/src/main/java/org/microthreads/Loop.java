@@ -55,7 +55,7 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
     final Scope rootScope = new Scope(this);
     /** Every live micro-thread of the loop. */
     final Gate all = new Gate();
-    private final Set<MicroThread<?>> registry = ConcurrentHashMap.newKeySet();
+    private final Registry registry;
     /** Loops that have started micro-threads and are not closed: where cancel() looks for children. */
     private static final Set<Loop> LIVE_LOOPS = ConcurrentHashMap.newKeySet();
     private volatile boolean listed;
@@ -65,8 +65,9 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
     private volatile FailureHandler failureHandler;
     private final LongAdder failures = new LongAdder();
 
-    Loop(String name) {
+    Loop(String name, int carriers) {
         this.name = Objects.requireNonNull(name, "name");
+        this.registry = new Registry(carriers == 1 ? 1 : 4 * carriers);
         this.failureHandler = this::logFailure;
     }
 
@@ -155,10 +156,7 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
     /** As {@link #startAndForget(MicroThread.Task)}, named. */
     public final MicroThread<Void> startAndForget(String name, MicroThread.Task task) {
         Objects.requireNonNull(task, "task");
-        return spawn(name, () -> {
-            task.run();
-            return null;
-        }, true);
+        return spawn(name, task, true);
     }
 
     /** Starts a micro-thread on this loop whose value is collected later; see {@link MicroThread#parallel(MicroThread.Body)}. */
@@ -172,18 +170,21 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
         return spawn(name, body, false);
     }
 
-    private <T> MicroThread<T> spawn(String name, MicroThread.Body<T> body, boolean forgotten) {
+    private <T> MicroThread<T> spawn(String name, Object body, boolean forgotten) {
         MicroThread<?> parent = MicroThread.currentOrNull();
         Scope scope = parent != null && parent.loop == this ? parent.scope : rootScope;
         return spawnIn(scope, parent, name, body, forgotten, false);
     }
 
-    private <T> MicroThread<T> spawnIn(Scope scope, MicroThread<?> parent, String name, MicroThread.Body<T> body,
+    /** {@code body}: a {@link MicroThread.Body}, or a {@link MicroThread.Task} when forgotten. */
+    private <T> MicroThread<T> spawnIn(Scope scope, MicroThread<?> parent, String name, Object body,
                                        boolean forgotten, boolean failureClaimed) {
         ensureOpen();
         MicroThread<T> m = new MicroThread<>(this, scope, parent, body, name, forgotten, ids.incrementAndGet());
         if (failureClaimed) m.claimFailureReport();
-        Thread t = factory().newThread(m::runBody);
+        MicroThread.Anchor anchor = new MicroThread.Anchor(m);
+        Thread t = factory().newThread(anchor);
+        t.setUncaughtExceptionHandler(anchor); // how MicroThread.current() finds m
         if (name != null) t.setName(name);
         m.thread = t;
         all.enter();
@@ -212,7 +213,7 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
     static List<Loop> withLiveMicroThreads() {
         List<Loop> list = new ArrayList<>();
         for (Loop l : LIVE_LOOPS) {
-            if (!l.registry.isEmpty()) list.add(l);
+            if (l.all.live() > 0) list.add(l);
         }
         return list;
     }
@@ -306,9 +307,7 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
     }
 
     final List<MicroThread<?>> snapshot() {
-        List<MicroThread<?>> list = new ArrayList<>(registry);
-        list.sort(Comparator.comparingLong(m -> m.id));
-        return list;
+        return registry.snapshot();
     }
 
     /** A text dump: each live micro-thread's name, state, what it waits on, and its stack. */

@@ -96,8 +96,6 @@ public final class MicroThread<T> {
         CANCELLED
     }
 
-    static final ScopedValue<MicroThread<?>> CURRENT = ScopedValue.newInstance();
-
     // ---- identity ----
     final long id;
     private final String explicitName;
@@ -106,13 +104,31 @@ public final class MicroThread<T> {
     /** The micro-thread that started this one, or null; cancelling it cancels this one too. */
     final MicroThread<?> parent;
     private final boolean forgotten;
-    private final Body<T> body;
+    /** A {@link Body}, or a {@link Task} for start-and-forget (no wrapper object). */
+    private final Object body;
     volatile Thread thread;
+    /** The loop's registry is an intrusive list: guarded by the registry stripe's lock. */
+    MicroThread<?> prev, next;
 
     // ---- outcome ----
     final Completion<T> done = new Completion<>();
-    /** 0: nobody has taken responsibility for a failure yet; 1: a join observed it or it was reported. */
-    private final AtomicInteger failureClaimed = new AtomicInteger();
+    /**
+     * 0: nobody has taken responsibility for a failure yet; 1: a join observed it or it was
+     * reported. Outside any run, a failure's claim lives in {@link #sharedClaim} instead, so the
+     * cleaner that reports unobserved failures can share it without keeping this object alive.
+     */
+    private volatile int failureClaimed;
+    private volatile AtomicInteger sharedClaim;
+    private static final java.lang.invoke.VarHandle FAILURE_CLAIMED;
+
+    static {
+        try {
+            FAILURE_CLAIMED = java.lang.invoke.MethodHandles.lookup()
+                    .findVarHandle(MicroThread.class, "failureClaimed", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     // ---- cancellation, touched by any thread ----
     private volatile boolean cancelled;
@@ -125,7 +141,7 @@ public final class MicroThread<T> {
     /** Innermost {@link #withTimeout} scope; touched by this micro-thread and the timer. */
     volatile TimeoutScope timeouts;
 
-    MicroThread(Loop loop, Scope scope, MicroThread<?> parent, Body<T> body, String name, boolean forgotten, long id) {
+    MicroThread(Loop loop, Scope scope, MicroThread<?> parent, Object body, String name, boolean forgotten, long id) {
         this.loop = loop;
         this.scope = scope;
         this.parent = parent;
@@ -221,7 +237,7 @@ public final class MicroThread<T> {
             cancelAndAwait(started);
             for (MicroThread<? extends T> m : started) m.claimFailureReport();
             try {
-                problem.done.resultOrThrow("micro-thread '" + problem.name() + "'");
+                problem.done.resultOrThrow(problem);
             } catch (RuntimeException first) {
                 // the first failure in time is thrown; other real failures ride along as suppressed
                 for (MicroThread<? extends T> m : started) {
@@ -233,7 +249,7 @@ public final class MicroThread<T> {
         List<T> values = new ArrayList<>(n);
         for (MicroThread<? extends T> m : started) {
             m.claimFailureReport();
-            values.add(m.done.resultOrThrow(m.name()));
+            values.add(m.done.resultOrThrow(m));
         }
         return values;
     }
@@ -253,12 +269,42 @@ public final class MicroThread<T> {
         if (interrupted) Thread.currentThread().interrupt();
     }
 
-    /** The loop's entry point for the new virtual thread. */
-    void runBody() {
+    /**
+     * The virtual thread's task, and the way to find the micro-thread of the current thread:
+     * it is installed as the thread's uncaught-exception handler, a slot every thread has. A
+     * {@code ScopedValue} or {@code ThreadLocal} would cost every micro-thread ~150–200 bytes
+     * of binding and cache; this costs one 16-byte object that is also the thread's task.
+     * (Bodies catch everything, so the handler itself only ever sees a library bug.)
+     */
+    static final class Anchor implements Runnable, Thread.UncaughtExceptionHandler {
+        final MicroThread<?> microThread;
+
+        Anchor(MicroThread<?> microThread) {
+            this.microThread = microThread;
+        }
+
+        @Override
+        public void run() {
+            microThread.runBody();
+        }
+
+        @Override
+        public void uncaughtException(Thread t, Throwable e) {
+            Loop.LOG.log(System.Logger.Level.ERROR, "micro-thread '" + microThread.name() + "' escaped its body (a microthreads bug)", e);
+        }
+    }
+
+    /** The loop's entry point, on the new virtual thread. */
+    @SuppressWarnings("unchecked")
+    private void runBody() {
         T v = null;
         Throwable f = null;
         try {
-            v = ScopedValue.where(CURRENT, this).call(body::run);
+            if (body instanceof Task task) {
+                task.run();
+            } else {
+                v = ((Body<T>) body).run();
+            }
         } catch (Throwable t) {
             f = t;
         }
@@ -272,13 +318,15 @@ public final class MicroThread<T> {
             } else if (cancelled && causedByCancellation(f)) {
                 done.cancel(f);
             } else {
-                done.fail(f);
                 if (forgotten) {
-                    failureClaimed.set(1);
+                    failureClaimed = 1;
+                    done.fail(f);
                     loop.reportFailure(this, f); // always: joining a forgotten one does not hide it
                 } else if (scope == loop.rootScope) {
-                    UnobservedFailures.watch(this, f);
+                    UnobservedFailures.watch(this, f); // before any join can see the failure
+                    done.fail(f);
                 } else {
+                    done.fail(f);
                     scope.recordFailedParallel(this);
                 }
             }
@@ -302,11 +350,14 @@ public final class MicroThread<T> {
 
     /** Claims the duty to report (or the fact of having observed) this failure; true once. */
     boolean claimFailureReport() {
-        return failureClaimed.compareAndSet(0, 1);
+        AtomicInteger shared = sharedClaim;
+        if (shared != null) return shared.compareAndSet(0, 1);
+        return failureClaimed == 0 && FAILURE_CLAIMED.compareAndSet(this, 0, 1);
     }
 
     boolean failureClaimed() {
-        return failureClaimed.get() != 0;
+        AtomicInteger shared = sharedClaim;
+        return shared != null ? shared.get() != 0 : failureClaimed != 0;
     }
 
     /**
@@ -322,11 +373,12 @@ public final class MicroThread<T> {
             Loop loop = m.loop;
             long id = m.id;
             String name = m.explicitName;
-            AtomicInteger claimed = m.failureClaimed;
+            AtomicInteger claimed = new AtomicInteger(m.failureClaimed);
+            m.sharedClaim = claimed;
             CLEANER.register(m, () -> {
                 if (claimed.compareAndSet(0, 1)) {
                     MicroThread<Object> tombstone = new MicroThread<>(loop, loop.rootScope, null, null, name, false, id);
-                    tombstone.failureClaimed.set(1);
+                    tombstone.failureClaimed = 1;
                     tombstone.done.fail(f);
                     loop.reportFailure(tombstone, f);
                 }
@@ -354,11 +406,13 @@ public final class MicroThread<T> {
 
     /** Whether the caller is running in a micro-thread. */
     public static boolean inMicroThread() {
-        return CURRENT.isBound();
+        return currentOrNull() != null;
     }
 
     static MicroThread<?> currentOrNull() {
-        return CURRENT.isBound() ? CURRENT.get() : null;
+        Thread t = Thread.currentThread();
+        if (!t.isVirtual()) return null;
+        return t.getUncaughtExceptionHandler() instanceof Anchor a && a.microThread.thread == t ? a.microThread : null;
     }
 
     /**
@@ -501,7 +555,7 @@ public final class MicroThread<T> {
         MicroThread<?> self = checkJoiner();
         done.await(self, WaitKind.JOIN, this, self != null && self.loop == loop, Park.NONE);
         claimFailureReport();
-        return done.resultOrThrow("micro-thread '" + name() + "'");
+        return done.resultOrThrow(this);
     }
 
     /**
@@ -517,7 +571,7 @@ public final class MicroThread<T> {
             throw new TimeoutException("micro-thread '" + name() + "' did not end within " + WaitKind.human(timeout));
         }
         claimFailureReport();
-        return done.resultOrThrow("micro-thread '" + name() + "'");
+        return done.resultOrThrow(this);
     }
 
     private MicroThread<?> checkJoiner() {

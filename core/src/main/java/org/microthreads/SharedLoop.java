@@ -9,7 +9,7 @@ final class SharedLoop extends Loop {
     private final ThreadFactory factory = Thread.ofVirtual().factory();
 
     private SharedLoop() {
-        super("shared");
+        super("shared", Runtime.getRuntime().availableProcessors());
     }
 
     @Override
