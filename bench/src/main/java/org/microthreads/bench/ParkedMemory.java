@@ -132,6 +132,15 @@ public final class ParkedMemory {
         return last;
     }
 
+    /** The top of the heap's class histogram (what a parked thread is made of); {@code -Dparked.histo=true}. */
+    private static void printHistogram(int lines) throws Exception {
+        javax.management.MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        javax.management.ObjectName name = new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand");
+        String histo = (String) server.invoke(name, "gcClassHistogram", new Object[] {new String[0]},
+                new String[] {String[].class.getName()});
+        histo.lines().limit(lines + 3).forEach(l -> System.out.println("  histo " + l));
+    }
+
     public static void main(String[] args) throws Exception {
         if (args.length == 0 || args[0].equals("--list")) {
             for (String s : SCENARIOS.keySet()) System.out.println("ParkedMemory." + s);
@@ -158,6 +167,7 @@ public final class ParkedMemory {
         long startMs = (System.nanoTime() - t0) / 1_000_000;
         Thread.sleep(500); // the last few counted themselves but may still be on their way to park
         long after = usedAfterGc();
+        if (report && Boolean.getBoolean("parked.histo")) printHistogram(20);
         long t1 = System.nanoTime();
         release.wakeAndWait();
         long wakeMs = (System.nanoTime() - t1) / 1_000_000;

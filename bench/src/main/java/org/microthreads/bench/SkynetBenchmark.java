@@ -15,9 +15,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
@@ -34,22 +32,10 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 2)
 @Measurement(iterations = 5)
 @Fork(value = 1, jvmArgsAppend = {Jvm.OPENS, Jvm.EXPORTS, Jvm.HEAP})
-@State(Scope.Benchmark)
 public class SkynetBenchmark {
     static final int SIZE = 1_000_000;
     static final long EXPECTED = 499_999_500_000L;
 
-    private Loop carrierLoop;
-
-    @Setup(Level.Trial)
-    public void setUp() {
-        carrierLoop = Loop.singleCarrier("bench");
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        carrierLoop.close();
-    }
 
     private static long check(long sum) {
         if (sum != EXPECTED) throw new AssertionError("skynet sum " + sum + " != " + EXPECTED);
@@ -98,13 +84,13 @@ public class SkynetBenchmark {
     }
 
     @Benchmark
-    public long mtSingleCarrierParallel() throws InterruptedException {
-        return check(carrierLoop.run(() -> mtParallel(0, SIZE)));
+    public long mtSingleCarrierParallel(CarrierLoopState carrier) throws InterruptedException {
+        return check(carrier.loop.run(() -> mtParallel(0, SIZE)));
     }
 
     @Benchmark
-    public long mtSingleCarrierParallelAll() throws InterruptedException {
-        return check(carrierLoop.run(() -> mtParallelAll(0, SIZE)));
+    public long mtSingleCarrierParallelAll(CarrierLoopState carrier) throws InterruptedException {
+        return check(carrier.loop.run(() -> mtParallelAll(0, SIZE)));
     }
 
     // ---- peers: plain virtual threads ----

@@ -11,9 +11,7 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
@@ -31,7 +29,6 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5)
 @Fork(value = 1, jvmArgsAppend = {Jvm.OPENS, Jvm.EXPORTS, Jvm.HEAP})
 @OperationsPerInvocation(SpawnBenchmark.N)
-@State(Scope.Benchmark)
 public class SpawnBenchmark {
     static final int N = 1_000_000;
 
@@ -39,17 +36,6 @@ public class SpawnBenchmark {
     private static final MicroThread.Body<Void> EMPTY_BODY = () -> null;
     private static final Runnable EMPTY_RUNNABLE = () -> {};
 
-    private Loop carrierLoop;
-
-    @Setup(Level.Trial)
-    public void setUp() {
-        carrierLoop = Loop.singleCarrier("bench");
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        carrierLoop.close();
-    }
 
     private static Void forgetMany() {
         for (int i = 0; i < N; i++) MicroThread.startAndForget(EMPTY_TASK);
@@ -72,8 +58,8 @@ public class SpawnBenchmark {
 
     /** A single-carrier loop, reused for the trial: as {@link #mtSharedRun()}. */
     @Benchmark
-    public void mtSingleCarrierRun() throws InterruptedException {
-        carrierLoop.run(SpawnBenchmark::forgetMany);
+    public void mtSingleCarrierRun(CarrierLoopState carrier) throws InterruptedException {
+        carrier.loop.run(SpawnBenchmark::forgetMany);
     }
 
     /** Peer: {@code Thread.startVirtualThread} 1M from the benchmark thread, then join each. */

@@ -3,13 +3,13 @@ package org.microthreads.bench;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.lang.reflect.Constructor;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import org.microthreads.Loop;
 import org.microthreads.MicroThread;
-import org.microthreads.internal.JdkInternals;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -38,25 +38,30 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {Jvm.OPENS, Jvm.EXPORTS, Jvm.HEAP})
 @OperationsPerInvocation(2 * SwitchBenchmark.YIELDS)
-@State(Scope.Benchmark)
 public class SwitchBenchmark {
     static final int YIELDS = 100_000;
 
-    private Loop carrierLoop;
-    private ExecutorService naiveExecutor;
-    private ThreadFactory naiveFactory;
+    /** Virtual threads on a naive custom scheduler: a plain {@code newSingleThreadExecutor}. */
+    @State(Scope.Benchmark)
+    public static class NaiveExecutor {
+        ExecutorService executor;
+        ThreadFactory factory;
 
-    @Setup(Level.Trial)
-    public void setUp() {
-        carrierLoop = Loop.singleCarrier("bench");
-        naiveExecutor = Executors.newSingleThreadExecutor();
-        naiveFactory = JdkInternals.virtualThreadBuilder(naiveExecutor).factory();
-    }
+        @Setup(Level.Trial)
+        public void open() throws ReflectiveOperationException {
+            executor = Executors.newSingleThreadExecutor();
+            // The JDK 25 door the library uses too (needs --add-opens java.base/java.lang), here
+            // without the library so that this peer does not depend on it.
+            Constructor<?> c = Class.forName("java.lang.ThreadBuilders$VirtualThreadBuilder")
+                    .getDeclaredConstructor(Executor.class);
+            c.setAccessible(true);
+            factory = ((Thread.Builder.OfVirtual) c.newInstance(executor)).factory();
+        }
 
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        carrierLoop.close();
-        naiveExecutor.shutdown();
+        @TearDown(Level.Trial)
+        public void close() {
+            executor.shutdown();
+        }
     }
 
     private static Void mtYielder() throws InterruptedException {
@@ -70,8 +75,8 @@ public class SwitchBenchmark {
 
     /** Two micro-threads on a single-carrier loop, each {@code MicroThread.yieldNow()}. */
     @Benchmark
-    public void mtSingleCarrier() throws InterruptedException {
-        carrierLoop.run(() -> {
+    public void mtSingleCarrier(CarrierLoopState carrier) throws InterruptedException {
+        carrier.loop.run(() -> {
             MicroThread<Void> a = MicroThread.parallel(SwitchBenchmark::mtYielder);
             MicroThread<Void> b = MicroThread.parallel(SwitchBenchmark::mtYielder);
             a.join();
@@ -109,8 +114,8 @@ public class SwitchBenchmark {
 
     /** Anchor, re-measured: virtual threads on a naive custom executor ({@code newSingleThreadExecutor}). */
     @Benchmark
-    public void naiveExecutorVirtualThreads() throws InterruptedException {
-        twoThreads(naiveFactory);
+    public void naiveExecutorVirtualThreads(NaiveExecutor naive) throws InterruptedException {
+        twoThreads(naive.factory);
     }
 
     // ---- raw jdk.internal.vm.Continuation, through constant method handles (inlined by the JIT) ----
