@@ -43,7 +43,7 @@ MVN=(mvn -q -B -Dstyle.color=never)
 cmd=${1:-help}; shift || true
 case "$cmd" in
   demo)
-    "${MVN[@]}" -q -DskipTests -pl examples -am install >/dev/null
+    "${MVN[@]}" -DskipTests -pl examples -am package
     cp=$(cat examples/target/classpath.txt):examples/target/classes
     exec "$JAVA_HOME/bin/java" "${MT_FLAGS[@]}" -cp "$cp" org.microthreads.examples.Tour "$@"
     ;;
@@ -52,7 +52,7 @@ case "$cmd" in
     ;;
   test-noflags)
     # The flag-free paths: tests tagged "noflags", run without --add-opens/--add-exports.
-    exec "${MVN[@]}" verify -pl core -Dmt.test.flags= -Dmt.test.groups=noflags "$@"
+    exec "${MVN[@]}" verify -pl core -Dmt.test.flags=-Dmicrothreads.test.noflags=true -Dmt.test.groups=noflags "$@"
     ;;
   bench)
     exec bench/run "$@"

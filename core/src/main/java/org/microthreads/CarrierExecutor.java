@@ -15,8 +15,9 @@ import org.microthreads.internal.JdkInternals;
  * itself (a yield, or one micro-thread unparking another) is an {@link ArrayDeque} append with
  * no synchronisation, recognised by {@link JdkInternals#currentCarrierThread()}. Submissions
  * from other threads go through a {@link ConcurrentLinkedQueue} and unpark the carrier only
- * if it sleeps. Before each task, remote submissions are moved behind the local ones, so
- * neither can starve the other and arrival order is kept.
+ * if it sleeps. Before each task, remote submissions that have arrived are moved behind the
+ * local ones already queued, so neither kind can starve the other: FIFO within each kind, and
+ * a remote task waits at most for the local tasks queued before it was moved.
  *
  * <p>States: {@code RUNNING -> STOPPING (stop()) -> STOPPED (the carrier thread exits)}. After
  * that, late submissions (virtual threads that outlived the loop, or that the JDK created on
@@ -72,7 +73,7 @@ final class CarrierExecutor implements Executor {
                 continue;
             }
             if (stopping) break;
-            onIdle.run();
+            if (remote.isEmpty()) idle();
             if (!local.isEmpty()) continue;
             sleeping = true;
             if (remote.isEmpty() && !stopping) LockSupport.park(this);
@@ -80,6 +81,14 @@ final class CarrierExecutor implements Executor {
         }
         stopped = true;
         drainRemoteToOrphans();
+    }
+
+    private void idle() {
+        try {
+            onIdle.run();
+        } catch (Throwable t) {
+            Loop.LOG.log(Level.ERROR, "the idle check of loop '" + loopName + "' threw (a microthreads bug)", t);
+        }
     }
 
     private static void runTask(Runnable r) {

@@ -15,16 +15,16 @@ class Completion<T> {
     private volatile int state;
     private T value;
     private Throwable failure;
-    /** Waiting threads and listeners, newest first; guarded by {@code this}. */
+    /** Waiters and listeners, newest first; guarded by {@code this}. */
     private Node waiters;
 
     private static final class Node {
-        final Thread thread;
+        final Object waiter;
         final Runnable listener;
         Node next;
 
-        Node(Thread thread, Runnable listener) {
-            this.thread = thread;
+        Node(Object waiter, Runnable listener) {
+            this.waiter = waiter;
             this.listener = listener;
         }
     }
@@ -60,8 +60,8 @@ class Completion<T> {
             waiters = null;
         }
         for (Node n = list; n != null; n = n.next) {
-            if (n.thread != null) {
-                Park.unpark(n.thread);
+            if (n.waiter != null) {
+                Park.unpark(n.waiter);
             } else {
                 n.listener.run();
             }
@@ -90,7 +90,7 @@ class Completion<T> {
             throws InterruptedException {
         if (state != PENDING) return true;
         Park.checkCancelled(self);
-        Node me = new Node(Thread.currentThread(), null);
+        Node me = new Node(Park.currentWaiter(), null);
         synchronized (this) {
             if (state != PENDING) return true;
             me.next = waiters;

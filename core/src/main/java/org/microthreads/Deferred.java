@@ -46,7 +46,11 @@ public final class Deferred<T> {
     /** A {@code (value, failure)} callback that completes this deferred, as {@code whenComplete} takes. */
     public BiConsumer<T, Throwable> asCallback() {
         return (v, e) -> {
-            if (e != null) fail(e); else complete(v);
+            if (e == null) {
+                complete(v);
+            } else {
+                fail(e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e);
+            }
         };
     }
 
@@ -75,13 +79,13 @@ public final class Deferred<T> {
     public T await(Duration timeout) throws InterruptedException, TimeoutException {
         long deadline = Park.deadlineAfter(timeout, "timeout");
         if (!cell.await(MicroThread.currentOrNull(), WaitKind.DEFERRED, this, false, deadline)) {
-            throw new TimeoutException("deferred not completed within " + timeout);
+            throw new TimeoutException("deferred not completed within " + WaitKind.human(timeout));
         }
         return cell.resultOrThrow("the deferred");
     }
 
     @Override
     public String toString() {
-        return "Deferred[" + (isDone() ? "done" : "pending") + "]";
+        return "Deferred@" + Integer.toHexString(System.identityHashCode(this)) + (isDone() ? " (done)" : " (pending)");
     }
 }

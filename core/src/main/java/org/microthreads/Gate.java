@@ -14,7 +14,7 @@ import java.util.function.BooleanSupplier;
 class Gate {
     private final AtomicInteger live = new AtomicInteger();
     private final AtomicInteger waiting = new AtomicInteger();
-    private final List<Thread> waiters = new ArrayList<>(2);
+    private final List<Object> waiters = new ArrayList<>(2);
 
     final void enter() {
         live.incrementAndGet();
@@ -22,8 +22,11 @@ class Gate {
 
     final void exit() {
         if (live.decrementAndGet() == 0) {
-            onEmpty();
-            wakeAll();
+            try {
+                onEmpty();
+            } finally {
+                wakeAll();
+            }
         }
     }
 
@@ -36,11 +39,11 @@ class Gate {
 
     final void wakeAll() {
         if (waiting.get() == 0) return;
-        Thread[] ws;
+        Object[] ws;
         synchronized (waiters) {
-            ws = waiters.toArray(new Thread[0]);
+            ws = waiters.toArray();
         }
-        for (Thread t : ws) Park.unpark(t);
+        for (Object w : ws) Park.unpark(w);
     }
 
     /**
@@ -52,7 +55,7 @@ class Gate {
      */
     final boolean await(MicroThread<?> self, WaitKind kind, Object target, long deadline,
                         boolean interruptible, BooleanSupplier orElse) throws InterruptedException {
-        Thread me = Thread.currentThread();
+        Object me = Park.currentWaiter();
         waiting.incrementAndGet();
         synchronized (waiters) {
             waiters.add(me);
@@ -76,7 +79,7 @@ class Gate {
                 waiters.remove(me);
             }
             waiting.decrementAndGet();
-            if (interrupted) me.interrupt();
+            if (interrupted) Thread.currentThread().interrupt();
         }
     }
 }

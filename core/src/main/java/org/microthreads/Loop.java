@@ -56,6 +56,9 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
     /** Every live micro-thread of the loop. */
     final Gate all = new Gate();
     private final Set<MicroThread<?>> registry = ConcurrentHashMap.newKeySet();
+    /** Loops that have started micro-threads and are not closed: where cancel() looks for children. */
+    private static final Set<Loop> LIVE_LOOPS = ConcurrentHashMap.newKeySet();
+    private volatile boolean listed;
     private final Set<Scope> runs = ConcurrentHashMap.newKeySet();
     private final AtomicLong ids = new AtomicLong();
     volatile boolean closed;
@@ -105,11 +108,14 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
      * application's main thread, or a micro-thread of another loop (which then just waits).
      *
      * @throws FailedException       if {@code main} threw (cause: its failure)
+     * @throws java.util.concurrent.CancellationException if {@code main} was cancelled (for
+     *                               instance by a concurrent {@link #close()}) and ended by throwing
      * @throws DeadlockException     on a single-carrier loop, if every micro-thread of the loop
      *                               came to wait on another one with nothing able to wake them;
      *                               they have been cancelled and have ended
      * @throws InterruptedException  if the caller was interrupted: the run's micro-threads
-     *                               are cancelled and awaited first
+     *                               are cancelled and awaited first (like {@code StructuredTaskScope},
+     *                               a micro-thread that ignores cancellation keeps {@code run} waiting)
      * @throws IllegalStateException if called from a micro-thread of this loop, or the loop is closed
      */
     public final <T> T run(MicroThread.Body<T> main) throws InterruptedException {
@@ -123,8 +129,7 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
         Scope scope = new Scope(this);
         runs.add(scope);
         try {
-            MicroThread<T> m = spawnIn(scope, "main", main, false);
-            m.claimFailureReport(); // run itself reports main's failure
+            MicroThread<T> m = spawnIn(scope, null, "main", main, false, true); // run itself reports main's failure
             boolean ended = false;
             try {
                 scope.await(caller, WaitKind.RUN, "'" + name + "'", Park.NONE, true, () -> scope.deadlock != null);
@@ -170,23 +175,30 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
     private <T> MicroThread<T> spawn(String name, MicroThread.Body<T> body, boolean forgotten) {
         MicroThread<?> parent = MicroThread.currentOrNull();
         Scope scope = parent != null && parent.loop == this ? parent.scope : rootScope;
-        return spawnIn(scope, name, body, forgotten);
+        return spawnIn(scope, parent, name, body, forgotten, false);
     }
 
-    private <T> MicroThread<T> spawnIn(Scope scope, String name, MicroThread.Body<T> body, boolean forgotten) {
+    private <T> MicroThread<T> spawnIn(Scope scope, MicroThread<?> parent, String name, MicroThread.Body<T> body,
+                                       boolean forgotten, boolean failureClaimed) {
         ensureOpen();
-        MicroThread<T> m = new MicroThread<>(this, scope, body, name, forgotten, ids.incrementAndGet());
+        MicroThread<T> m = new MicroThread<>(this, scope, parent, body, name, forgotten, ids.incrementAndGet());
+        if (failureClaimed) m.claimFailureReport();
         Thread t = factory().newThread(m::runBody);
         if (name != null) t.setName(name);
         m.thread = t;
         all.enter();
         scope.enter();
+        if (!listed) {
+            listed = true;
+            LIVE_LOOPS.add(this);
+        }
         registry.add(m);
         boolean started = false;
         try {
             if (closed) throw closedException(); // re-check: close() may have swept already
             t.start();
             started = true;
+            if (parent != null && parent.cancelFlag()) m.cancel(); // started by a cancelled one
         } finally {
             if (!started) {
                 registry.remove(m);
@@ -197,11 +209,22 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
         return m;
     }
 
+    static List<Loop> withLiveMicroThreads() {
+        List<Loop> list = new ArrayList<>();
+        for (Loop l : LIVE_LOOPS) {
+            if (!l.registry.isEmpty()) list.add(l);
+        }
+        return list;
+    }
+
     /** Called by each micro-thread as its very last action. */
     final void exited(MicroThread<?> m) {
         registry.remove(m);
-        m.scope.exit();
-        all.exit();
+        try {
+            m.scope.exit();
+        } finally {
+            all.exit();
+        }
     }
 
     abstract ThreadFactory factory();
@@ -224,12 +247,13 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
     final void deadlocked(String report) {
         boolean told = false;
         for (Scope s : runs) {
+            if (s.live() == 0) continue; // that run has ended normally; it only has not returned yet
             s.deadlock = new DeadlockException(report);
             s.wakeAll();
             told = true;
         }
         if (!told) LOG.log(Level.WARNING, report);
-        for (MicroThread<?> m : snapshot()) m.cancel();
+        for (MicroThread<?> m : snapshot()) m.cancelOnly();
     }
 
     // =====================================================================================
@@ -257,7 +281,7 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
         try {
             failureHandler.failed(m, f);
         } catch (Throwable secondary) {
-            secondary.addSuppressed(f);
+            if (secondary != f) secondary.addSuppressed(f);
             LOG.log(Level.ERROR, "the failure handler of loop '" + name + "' threw while handling the failure of micro-thread '"
                     + m.name() + "' (attached as suppressed)", secondary);
         }
@@ -297,7 +321,7 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
                 .append(list.size() == 1 ? "" : "s").append('\n');
         for (MicroThread<?> m : list) {
             sb.append("  '").append(m.name()).append("' ").append(m.state());
-            m.waitingOn().ifPresent(w -> sb.append(", waiting ").append(w));
+            m.waitingOn().ifPresent(w -> sb.append(": ").append(w));
             sb.append('\n');
             for (StackTraceElement e : m.stackTrace()) {
                 sb.append("      at ").append(e).append('\n');
@@ -341,20 +365,26 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
             throw new IllegalStateException("close() called from micro-thread '" + caller.name() + "' of loop '" + name
                     + "' itself: it would wait for itself");
         }
-        boolean first = !closed;
-        closed = true;
+        boolean first;
+        synchronized (this) {
+            first = !closed;
+            closed = true;
+        }
         List<MicroThread<?>> left = snapshot();
-        for (MicroThread<?> m : left) m.cancel();
+        for (MicroThread<?> m : left) m.cancelOnly();
         boolean ended;
         try {
-            long deadline = System.nanoTime() + CLOSE_GRACE.toNanos();
+            long deadline = Park.now() + CLOSE_GRACE.toNanos();
             ended = all.await(caller, WaitKind.RUN, "'" + name + "' to close", deadline, false, () -> false);
         } catch (InterruptedException impossible) {
             throw new AssertionError(impossible);
         }
         if (first && !left.isEmpty()) {
             StringBuilder names = new StringBuilder();
-            for (MicroThread<?> m : left) names.append(names.isEmpty() ? "" : ", ").append('\'').append(m.name()).append('\'');
+            for (MicroThread<?> m : left.subList(0, Math.min(10, left.size()))) {
+                names.append(names.isEmpty() ? "" : ", ").append('\'').append(m.name()).append('\'');
+            }
+            if (left.size() > 10) names.append(" and ").append(left.size() - 10).append(" more");
             LOG.log(Level.WARNING, "closing loop '" + name + "' cancelled " + left.size() + " micro-thread"
                     + (left.size() == 1 ? "" : "s") + " still running: " + names);
         }
@@ -363,6 +393,7 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
                     + " and are left running:\n" + dump(snapshot(), "loop '" + name + "'"));
         }
         if (first) afterClose(ended);
+        if (ended) LIVE_LOOPS.remove(this);
     }
 
     /** Releases the loop's resources once closed. */

@@ -17,7 +17,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A micro-thread: a lightweight thread of ordinary, blocking-style code that runs on a
  * {@link Loop}. Today every micro-thread is a virtual thread, so legacy blocking JDK code
- * (sockets, files, locks, {@code synchronized}, {@code Thread.sleep}) parks only it.
+ * (sockets, locks, {@code synchronized}, {@code Thread.sleep}) parks only it. Exception: blocking
+ * <em>file</em> I/O and native calls hold the carrier; on the shared loop the JDK compensates
+ * with an extra carrier, on a single-carrier loop the whole loop waits (as in any event loop).
  *
  * <p>The three styles of the micro-threading proposal:
  * {@snippet :
@@ -45,7 +47,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Never silent. A start-and-forget failure goes to the loop's {@link FailureHandler}. A parallel
  * failure is rethrown by {@code join} as {@link FailedException} (the joiner's stack, with the
  * body's failure as cause); if nobody joined it by the end of its {@code run}, it goes to the
- * failure handler. A micro-thread that was cancelled and then ended by throwing is
+ * failure handler (outside any {@code run}: when its handle becomes unreachable unjoined).
+ * A cancelled micro-thread that ends by throwing an interruption or cancellation is
+ * {@link State#CANCELLED}; any other exception thrown after a cancel is a failure. A micro-thread that was cancelled and then ended by throwing is
  * {@link State#CANCELLED}, not failed.
  *
  * <h2>Memory consistency</h2>
@@ -99,9 +103,11 @@ public final class MicroThread<T> {
     private final String explicitName;
     final Loop loop;
     final Scope scope;
+    /** The micro-thread that started this one, or null; cancelling it cancels this one too. */
+    final MicroThread<?> parent;
     private final boolean forgotten;
     private final Body<T> body;
-    Thread thread;
+    volatile Thread thread;
 
     // ---- outcome ----
     final Completion<T> done = new Completion<>();
@@ -119,9 +125,10 @@ public final class MicroThread<T> {
     /** Innermost {@link #withTimeout} scope; touched by this micro-thread and the timer. */
     volatile TimeoutScope timeouts;
 
-    MicroThread(Loop loop, Scope scope, Body<T> body, String name, boolean forgotten, long id) {
+    MicroThread(Loop loop, Scope scope, MicroThread<?> parent, Body<T> body, String name, boolean forgotten, long id) {
         this.loop = loop;
         this.scope = scope;
+        this.parent = parent;
         this.body = body;
         this.explicitName = name;
         this.forgotten = forgotten;
@@ -185,17 +192,17 @@ public final class MicroThread<T> {
         }
         Loop loop = Loop.current();
         int n = bodies.size();
-        List<MicroThread<? extends T>> started = new ArrayList<>(n);
-        Completion<Void> firstProblemOrAll = new Completion<>();
-        AtomicInteger remaining = new AtomicInteger(n);
         if (n == 0) return List.of();
+        List<MicroThread<? extends T>> started = new ArrayList<>(n);
+        Completion<MicroThread<?>> firstProblemOrAll = new Completion<>(); // value: the first to fail, or null
+        AtomicInteger remaining = new AtomicInteger(n);
         try {
             for (Body<? extends T> b : bodies) {
                 MicroThread<? extends T> m = loop.parallel(b);
                 started.add(m);
                 m.done.onDone(() -> {
                     if (m.done.state() != Completion.VALUE) {
-                        firstProblemOrAll.complete(null);
+                        firstProblemOrAll.complete(m);
                     } else if (remaining.decrementAndGet() == 0) {
                         firstProblemOrAll.complete(null);
                     }
@@ -209,18 +216,19 @@ public final class MicroThread<T> {
             cancelAndAwait(started);
             throw t;
         }
-        MicroThread<? extends T> problem = null;
-        for (MicroThread<? extends T> m : started) {
-            if (m.done.isDone() && m.done.state() != Completion.VALUE) {
-                problem = m;
-                break;
-            }
-        }
+        MicroThread<?> problem = firstProblemOrAll.resultOrThrow("parallelAll");
         if (problem != null) {
             cancelAndAwait(started);
-            // Report the first failure in time; the others are mostly cancellations it caused.
             for (MicroThread<? extends T> m : started) m.claimFailureReport();
-            problem.done.resultOrThrow("micro-thread '" + problem.name() + "'");
+            try {
+                problem.done.resultOrThrow("micro-thread '" + problem.name() + "'");
+            } catch (RuntimeException first) {
+                // the first failure in time is thrown; other real failures ride along as suppressed
+                for (MicroThread<? extends T> m : started) {
+                    if (m != problem && m.done.state() == Completion.FAILED) first.addSuppressed(m.done.failure());
+                }
+                throw first;
+            }
         }
         List<T> values = new ArrayList<>(n);
         for (MicroThread<? extends T> m : started) {
@@ -261,12 +269,15 @@ public final class MicroThread<T> {
         try {
             if (f == null) {
                 done.complete(v);
-            } else if (cancelled) {
+            } else if (cancelled && causedByCancellation(f)) {
                 done.cancel(f);
             } else {
                 done.fail(f);
                 if (forgotten) {
-                    if (claimFailureReport()) loop.reportFailure(this, f);
+                    failureClaimed.set(1);
+                    loop.reportFailure(this, f); // always: joining a forgotten one does not hide it
+                } else if (scope == loop.rootScope) {
+                    UnobservedFailures.watch(this, f);
                 } else {
                     scope.recordFailedParallel(this);
                 }
@@ -276,9 +287,51 @@ public final class MicroThread<T> {
         }
     }
 
+    /** Whether {@code f} is how a cancelled body ends (not an unrelated bug hit after the cancel). */
+    private static boolean causedByCancellation(Throwable f) {
+        for (Throwable t = f; t != null; t = t.getCause()) {
+            if (t instanceof InterruptedException || t instanceof java.io.InterruptedIOException
+                    || t instanceof java.nio.channels.ClosedByInterruptException
+                    || t instanceof CancellationException || t instanceof TimeoutException) {
+                return true;
+            }
+            if (t.getCause() == t) break;
+        }
+        return false;
+    }
+
     /** Claims the duty to report (or the fact of having observed) this failure; true once. */
     boolean claimFailureReport() {
         return failureClaimed.compareAndSet(0, 1);
+    }
+
+    boolean failureClaimed() {
+        return failureClaimed.get() != 0;
+    }
+
+    /**
+     * Failed {@code parallel} micro-threads started outside any {@code run}: no run end will
+     * report them, so their failure goes to the handler when the handle becomes unreachable
+     * without any {@code join} having observed it.
+     */
+    private static final class UnobservedFailures {
+        static final java.lang.ref.Cleaner CLEANER = java.lang.ref.Cleaner.create(
+                Thread.ofPlatform().daemon().name("microthreads-unobserved-failures").factory());
+
+        static void watch(MicroThread<?> m, Throwable f) {
+            Loop loop = m.loop;
+            long id = m.id;
+            String name = m.explicitName;
+            AtomicInteger claimed = m.failureClaimed;
+            CLEANER.register(m, () -> {
+                if (claimed.compareAndSet(0, 1)) {
+                    MicroThread<Object> tombstone = new MicroThread<>(loop, loop.rootScope, null, null, name, false, id);
+                    tombstone.failureClaimed.set(1);
+                    tombstone.done.fail(f);
+                    loop.reportFailure(tombstone, f);
+                }
+            });
+        }
     }
 
     // =====================================================================================
@@ -317,7 +370,7 @@ public final class MicroThread<T> {
      */
     public static void yieldNow() throws InterruptedException {
         Park.checkCancelled(currentOrNull());
-        Thread.yield();
+        Park.yieldNow();
     }
 
     /**
@@ -347,7 +400,8 @@ public final class MicroThread<T> {
      * clock, the caller is interrupted (sticky for the rest of the body, like a cancellation)
      * and, once the body has ended, {@link TimeoutException} is thrown. A body that still
      * returns a value after the deadline has its value returned: nothing is discarded.
-     * Nested timeouts work independently; the innermost expired one reports.
+     * Nested timeouts work independently: when an outer one expires, inner ones let its
+     * interruption pass and the outer {@code withTimeout} throws {@code TimeoutException}.
      *
      * @throws IllegalArgumentException if {@code timeout} is zero or negative
      * @throws TimeoutException         if the deadline passed and the body ended by throwing
@@ -368,7 +422,7 @@ public final class MicroThread<T> {
             return body.run();
         } catch (Exception e) {
             if (ts.expired && !(self != null && self.cancelled) && !ts.outerExpired()) {
-                TimeoutException te = new TimeoutException("timed out after " + timeout);
+                TimeoutException te = new TimeoutException("timed out after " + WaitKind.human(timeout));
                 te.initCause(e);
                 throw te;
             }
@@ -404,6 +458,11 @@ public final class MicroThread<T> {
         });
         c.await(currentOrNull(), WaitKind.AWAIT_STAGE, stage, false, Park.NONE);
         return c.resultOrThrow("the awaited stage");
+    }
+
+    /** As {@link #await(CompletionStage)}; this overload resolves the ambiguity for {@link CompletableFuture}. */
+    public static <V> V await(CompletableFuture<V> future) throws InterruptedException {
+        return await((CompletionStage<V>) future);
     }
 
     /**
@@ -455,7 +514,7 @@ public final class MicroThread<T> {
         long deadline = Park.deadlineAfter(timeout, "timeout");
         MicroThread<?> self = checkJoiner();
         if (!done.await(self, WaitKind.JOIN, this, false, deadline)) {
-            throw new TimeoutException("micro-thread '" + name() + "' did not end within " + timeout);
+            throw new TimeoutException("micro-thread '" + name() + "' did not end within " + WaitKind.human(timeout));
         }
         claimFailureReport();
         return done.resultOrThrow("micro-thread '" + name() + "'");
@@ -471,13 +530,34 @@ public final class MicroThread<T> {
 
     /**
      * Requests cancellation: interrupts the micro-thread, and makes every later blocking
-     * operation of the library in it throw {@link InterruptedException}. Idempotent; no effect
-     * on a micro-thread that has ended. Does not wait: {@link #join()} does.
+     * operation of the library in it throw {@link InterruptedException}. The micro-threads it
+     * started (on any loop), and theirs, that are still running are cancelled too, as are
+     * those it starts from now on. Idempotent; no effect on a micro-thread that has ended.
+     * Does not wait: {@link #join()} does.
      */
     public void cancel() {
-        if (done.isDone()) return;
+        if (!cancelOnly()) return;
+        // Children: a scan of the live micro-threads, since cancelling is rare and a child
+        // list per micro-thread would cost every start. A child registered concurrently sees
+        // our flag at its start (Loop.spawnIn) and cancels itself: one of the two sees the other.
+        for (Loop l : Loop.withLiveMicroThreads()) {
+            for (MicroThread<?> m : l.snapshot()) {
+                if (m.parent == this) m.cancel();
+            }
+        }
+    }
+
+    /** Cancels this micro-thread only (close, deadlocks: everyone is cancelled anyway). */
+    boolean cancelOnly() {
+        if (done.isDone()) return false;
         cancelled = true;
-        thread.interrupt();
+        Thread t = thread;
+        if (t != null) Park.interrupt(t);
+        return true;
+    }
+
+    boolean cancelFlag() {
+        return cancelled;
     }
 
     /** Whether cancellation was requested, or an enclosing {@link #withTimeout} expired. */
@@ -517,27 +597,30 @@ public final class MicroThread<T> {
             default: break;
         }
         if (waitKind != null) return State.WAITING;
-        return switch (thread.getState()) {
+        Thread t = thread;
+        if (t == null) return State.RUNNING;
+        return switch (t.getState()) {
             case WAITING, TIMED_WAITING, BLOCKED -> State.WAITING;
             default -> State.RUNNING;
         };
     }
 
     /**
-     * What it waits on, in words ("to join micro-thread 'b'", "sleeping for PT1S", "blocked in
-     * JDK code (see stack)"), or empty if it is not waiting.
+     * What it waits on, in words ("joining micro-thread 'bob'", "sleeping for 30s", "awaiting a
+     * Deferred ...", "blocked in JDK code (see its stack)"), or empty if it is not waiting.
      */
     public Optional<String> waitingOn() {
         WaitKind k = waitKind;
         Object target = waitTarget;
-        if (k != null) return Optional.of(k.describe(target instanceof MicroThread<?> m ? "'" + m.name() + "'" : target));
-        if (state() == State.WAITING) return Optional.of("blocked in JDK code (see stack)");
+        if (k != null) return Optional.of(k.describe(target));
+        if (state() == State.WAITING) return Optional.of("blocked in JDK code (see its stack)");
         return Optional.empty();
     }
 
     /** Its stack now (empty once ended). */
     public StackTraceElement[] stackTrace() {
-        return thread.getStackTrace();
+        Thread t = thread;
+        return t == null ? new StackTraceElement[0] : t.getStackTrace();
     }
 
     @Override

@@ -15,9 +15,16 @@ import java.util.concurrent.locks.LockSupport;
  *   loop { if (ready) break; checkCancelled(self); parkUntil(blocker, deadline); }
  *   endWait(self)                              // in a finally
  * </pre>
- * Wake-ups go through {@link #unpark(Thread)}; a park may return spuriously, so every wait
- * re-checks its condition. Today every strand is a {@link Thread} (virtual or platform) and
- * parking is {@link LockSupport}.
+ * Wake-ups go through {@link #unpark(Object)}; a park may return spuriously, so every wait
+ * re-checks its condition. Waiters are opaque objects obtained from {@link #currentWaiter()};
+ * cancellation goes through {@link #interrupt(Thread)}, yielding through {@link #yieldNow()},
+ * and deadlines through {@link #now()}.
+ *
+ * <p>Today every strand is a {@link Thread} (virtual or platform): a waiter is the thread,
+ * parking is {@link LockSupport}, the clock is {@link System#nanoTime()}. A continuation-based
+ * micro-thread (UI loop, generators) will be a waiter of its own whose park yields its
+ * continuation and whose unpark resubmits it to its host loop; a simulated loop will supply
+ * virtual time here. Those changes stay inside this class.
  */
 final class Park {
     private Park() {}
@@ -29,7 +36,8 @@ final class Park {
     static void beginWait(MicroThread<?> self, WaitKind kind, Object target, boolean internal) {
         if (self != null) {
             self.waitTarget = target;
-            self.waitInternal = internal;
+            // a wait inside withTimeout can be ended by its timer: never internal
+            self.waitInternal = internal && self.timeouts == null;
             self.waitKind = kind;
             self.loop.onWaitBegin(internal);
         }
@@ -63,18 +71,38 @@ final class Park {
         if (deadline == NONE) {
             LockSupport.park(blocker);
         } else {
-            long remaining = deadline - System.nanoTime();
+            long remaining = deadline - now();
             if (remaining > 0) LockSupport.parkNanos(blocker, remaining);
         }
     }
 
-    static void unpark(Thread thread) {
-        LockSupport.unpark(thread);
+    /** The object that {@link #unpark(Object)} needs to wake the current strand. */
+    static Object currentWaiter() {
+        return Thread.currentThread();
+    }
+
+    static void unpark(Object waiter) {
+        LockSupport.unpark((Thread) waiter);
+    }
+
+    /** Interrupts a strand (cancellation and timeouts). */
+    static void interrupt(Thread thread) {
+        thread.interrupt();
+    }
+
+    /** Gives the carrier to the next ready micro-thread of the loop. */
+    static void yieldNow() {
+        Thread.yield();
+    }
+
+    /** The clock deadlines are measured on. */
+    static long now() {
+        return System.nanoTime();
     }
 
     /** Whether {@code deadline} (not {@link #NONE}) has passed. */
     static boolean expired(long deadline) {
-        return deadline != NONE && deadline - System.nanoTime() <= 0;
+        return deadline != NONE && deadline - now() <= 0;
     }
 
     /** The deadline {@code d} from now; {@code d} must be positive (named {@code what}). */
@@ -86,7 +114,7 @@ final class Park {
         } catch (ArithmeticException tooLong) {
             nanos = Long.MAX_VALUE / 2;
         }
-        return System.nanoTime() + Math.min(nanos, Long.MAX_VALUE / 2);
+        return now() + Math.min(nanos, Long.MAX_VALUE / 2);
     }
 
     static void requirePositive(Duration d, String what) {

@@ -22,6 +22,8 @@ final class Scope extends Gate {
 
     void recordFailedParallel(MicroThread<?> m) {
         synchronized (failedParallel) {
+            // keep the list bounded by the unjoined ones: drop those a join has observed
+            if (failedParallel.size() >= 64) failedParallel.removeIf(MicroThread::failureClaimed);
             failedParallel.add(m);
         }
     }
@@ -46,7 +48,7 @@ final class Scope extends Gate {
 
     void cancelMembers() {
         for (MicroThread<?> m : loop.snapshot()) {
-            if (m.scope == this) m.cancel();
+            if (m.scope == this) m.cancelOnly();
         }
     }
 }

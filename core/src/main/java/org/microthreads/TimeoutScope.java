@@ -25,7 +25,7 @@ final class TimeoutScope {
     }
 
     void arm(Loop loop, long deadline) {
-        Future<?> f = loop.schedule(deadline - System.nanoTime(), this::fire);
+        Future<?> f = loop.schedule(deadline - Park.now(), this::fire);
         synchronized (this) {
             if (state == ARMED) timer = f;
         }
@@ -35,7 +35,7 @@ final class TimeoutScope {
         if (state != ARMED) return;
         state = FIRED;
         expired = true;
-        thread.interrupt();
+        Park.interrupt(thread);
     }
 
     synchronized void disarm() {

@@ -1,16 +1,19 @@
 package org.microthreads;
 
+import java.time.Duration;
+
 /**
- * What a waiting micro-thread waits for; shown by {@link MicroThread#waitingOn()} and loop dumps.
+ * What a waiting micro-thread waits for; shown by {@link MicroThread#waitingOn()} and loop dumps
+ * as a phrase such as {@code joining micro-thread 'bob'} or {@code sleeping for 30s}.
  */
 enum WaitKind {
-    JOIN("to join micro-thread "),
-    JOIN_ALL("for its parallel micro-threads "),
-    AWAIT_STAGE("for a CompletionStage: "),
-    AWAIT_FUTURE("for a Future: "),
-    DEFERRED("for a Deferred: "),
+    JOIN("joining micro-thread "),
+    JOIN_ALL("joining "),
+    AWAIT_STAGE("awaiting CompletionStage "),
+    AWAIT_FUTURE("awaiting Future "),
+    DEFERRED("awaiting "),
     SLEEP("sleeping for "),
-    RUN("for micro-threads of loop ");
+    RUN("running loop ");
 
     private final String prefix;
 
@@ -19,6 +22,18 @@ enum WaitKind {
     }
 
     String describe(Object target) {
-        return prefix + target;
+        return prefix + (target instanceof MicroThread<?> m ? "'" + m.name() + "'"
+                : target instanceof Duration d ? human(d) : target);
+    }
+
+    /** 30s, 1.5s, 250ms, 2h: how people write durations. */
+    static String human(Duration d) {
+        long ms = d.toMillis();
+        if (ms < 1) return d.toNanos() + "ns";
+        if (ms < 1000) return ms + "ms";
+        if (ms % 3_600_000 == 0) return ms / 3_600_000 + "h";
+        if (ms % 60_000 == 0) return ms / 60_000 + "min";
+        if (ms % 1000 == 0) return ms / 1000 + "s";
+        return ms / 1000.0 + "s";
     }
 }

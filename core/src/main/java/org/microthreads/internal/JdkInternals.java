@@ -63,13 +63,8 @@ public final class JdkInternals {
      * platform thread before any custom loop exists gives them the default scheduler.
      */
     private static void startIoPollersFromPlatformThread() {
-        Thread t = Thread.ofPlatform().daemon().name("microthreads-poller-init").unstarted(() -> {
-            try {
-                Class.forName("sun.nio.ch.Poller", true, ClassLoader.getPlatformClassLoader());
-            } catch (ClassNotFoundException | LinkageError ignored) {
-                // Not this JDK's layout: nothing to protect.
-            }
-        });
+        // Not a lambda: its body would be a method of this class, still being initialised.
+        Thread t = Thread.ofPlatform().daemon().name("microthreads-poller-init").unstarted(new PollerInit());
         t.start();
         boolean interrupted = false;
         while (true) {
@@ -81,6 +76,17 @@ public final class JdkInternals {
             }
         }
         if (interrupted) Thread.currentThread().interrupt();
+    }
+
+    private static final class PollerInit implements Runnable {
+        @Override
+        public void run() {
+            try {
+                Class.forName("sun.nio.ch.Poller", true, ClassLoader.getPlatformClassLoader());
+            } catch (ClassNotFoundException | LinkageError ignored) {
+                // Not this JDK's layout: nothing to protect.
+            }
+        }
     }
 
     /** Whether custom virtual-thread schedulers are available (the flag is present). */

@@ -1,0 +1,106 @@
+package org.microthreads;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/** The deadlock report and the dump of a single-carrier loop. */
+class DeadlockAndDumpTest {
+
+    @Test
+    void twoMicroThreadsJoiningEachOtherAreReported() throws Exception {
+        try (Loop loop = Loop.singleCarrier("deadly")) {
+            List<String> cleanedUp = new CopyOnWriteArrayList<>();
+            AtomicReference<MicroThread<?>> b = new AtomicReference<>();
+            assertThatThrownBy(() -> loop.run(() -> {
+                MicroThread<Object> a = MicroThread.parallel("alice", () -> {
+                    try {
+                        MicroThread.yieldNow(); // let bob start
+                        return b.get().join();
+                    } finally {
+                        cleanedUp.add("alice");
+                    }
+                });
+                b.set(MicroThread.parallel("bob", () -> {
+                    try {
+                        return a.join();
+                    } finally {
+                        cleanedUp.add("bob");
+                    }
+                }));
+                return a.join();
+            })).isInstanceOf(DeadlockException.class)
+                    .hasMessageContaining("deadlock on loop 'deadly'")
+                    .hasMessageContaining("'alice' WAITING: joining micro-thread 'bob'")
+                    .hasMessageContaining("'bob' WAITING: joining micro-thread 'alice'")
+                    .hasMessageContaining("'main' WAITING: joining micro-thread 'alice'")
+                    .hasMessageContaining("at ");
+            assertThat(cleanedUp).containsExactlyInAnyOrder("alice", "bob");
+            assertThat(loop.microThreads()).isEmpty();
+            // the loop is still usable afterwards
+            assertThat(loop.run(() -> 1)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void waitsThatSomethingOutsideCanEndAreNeverReported() throws Exception {
+        try (Loop loop = Loop.singleCarrier("not-deadly")) {
+            Deferred<String> fromOutside = new Deferred<>();
+            Thread.ofPlatform().start(() -> {
+                try {
+                    // completes only once the loop has been idle with everyone waiting
+                    while (loop.microThreads().size() < 2
+                            || loop.microThreads().stream().anyMatch(m -> m.state() != MicroThread.State.WAITING)) {
+                        Thread.onSpinWait();
+                    }
+                    fromOutside.complete("outside");
+                } catch (RuntimeException e) {
+                    fromOutside.fail(e);
+                }
+            });
+            String v = loop.run(() -> {
+                MicroThread<String> child = MicroThread.parallel("child", fromOutside::await);
+                MicroThread<Void> sleeper = MicroThread.parallel("sleeper", () -> {
+                    MicroThread.sleep(Duration.ofMillis(50));
+                    return null;
+                });
+                sleeper.join();
+                return child.join();
+            });
+            assertThat(v).isEqualTo("outside");
+        }
+    }
+
+    @Test
+    void aDumpNamesEachMicroThreadItsStateWhatItWaitsOnAndItsStack() throws Exception {
+        try (Loop loop = Loop.singleCarrier("dumped")) {
+            String dump = loop.run(() -> {
+                Deferred<Void> gate = new Deferred<>();
+                MicroThread.startAndForget("sleepy", () -> MicroThread.sleep(Duration.ofHours(1)));
+                MicroThread.startAndForget("gated", gate::await);
+                MicroThread<Void> gated = MicroThread.parallel("joiner", () -> {
+                    MicroThread.current().loop().microThreads().get(1).join();
+                    return null;
+                });
+                MicroThread.yieldNow();
+                String d = MicroThread.current().loop().dump();
+                for (MicroThread<?> m : MicroThread.current().loop().microThreads()) {
+                    if (m != MicroThread.current()) m.cancel();
+                }
+                assertThatThrownBy(gated::join).isInstanceOf(java.util.concurrent.CancellationException.class);
+                return d;
+            });
+            assertThat(dump).startsWith("loop 'dumped' (single carrier): 4 live micro-threads")
+                    .contains("'main' RUNNING")
+                    .contains("'sleepy' WAITING: sleeping for 1h")
+                    .contains("'gated' WAITING: awaiting Deferred@")
+                    .contains("'joiner' WAITING: joining micro-thread 'sleepy'")
+                    .contains("at org.microthreads.MicroThread.sleep");
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package org.microthreads;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Regressions: every failure reported exactly once, never twice, never lost; no false deadlocks. */
+class FailureReportingTest {
+
+    @Test
+    void aJoinedFailureOutsideAnyRunIsNotAlsoReportedToTheHandler() throws Exception {
+        long before = Loop.shared().failureCount();
+        MicroThread<Object> m = MicroThread.parallel(() -> {
+            throw new IOException("x");
+        });
+        while (!m.isDone()) Thread.onSpinWait();
+        assertThatThrownBy(m::join).isInstanceOf(FailedException.class);
+        m = null;
+        System.gc();
+        assertThat(Loop.shared().failureCount()).isEqualTo(before);
+    }
+
+    @Test
+    @Timeout(30)
+    void anUnjoinedFailureOutsideAnyRunIsReportedWhenItsHandleIsDropped() throws Exception {
+        try (Loop loop = Loop.singleCarrier("dropped")) {
+            List<String> seen = new CopyOnWriteArrayList<>();
+            loop.failureHandler((mt, f) -> seen.add(mt.name() + " " + mt.state() + " " + f.getMessage()));
+            MicroThread<Object> m = loop.parallel("dropped-handle", () -> {
+                throw new IOException("nobody joined me");
+            });
+            while (!m.isDone()) Thread.onSpinWait();
+            m = null;
+            while (seen.isEmpty()) {
+                System.gc();
+                Thread.onSpinWait();
+            }
+            assertThat(seen).containsExactly("dropped-handle FAILED nobody joined me");
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void aHandlerThatRethrowsTheFailureItWasGivenDoesNotHangRun() throws Exception {
+        try (Loop loop = Loop.singleCarrier("rethrowing-handler")) {
+            loop.failureHandler((m, f) -> {
+                throw (RuntimeException) f;
+            });
+            loop.run(() -> {
+                MicroThread.startAndForget(() -> {
+                    throw new IllegalStateException("rethrown by the handler");
+                });
+                return null;
+            });
+            assertThat(loop.failureCount()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void anUnrelatedBugAfterACancelIsAFailureNotACancellation() throws Exception {
+        try (Loop loop = Loop.singleCarrier("bug-after-cancel")) {
+            List<String> seen = new CopyOnWriteArrayList<>();
+            loop.failureHandler((m, f) -> seen.add(f.getMessage()));
+            loop.run(() -> {
+                MicroThread<Void> m = MicroThread.startAndForget(() -> {
+                    try {
+                        new Deferred<Void>().await();
+                    } finally {
+                        throw new IllegalStateException("bug in cleanup");
+                    }
+                });
+                MicroThread.yieldNow();
+                m.cancel();
+                assertThatThrownBy(m::join).isInstanceOf(FailedException.class);
+                assertThat(m.state()).isEqualTo(MicroThread.State.FAILED);
+                return null;
+            });
+            assertThat(seen).containsExactly("bug in cleanup");
+        }
+    }
+
+    @Test
+    void aJoinUnderATimeoutIsNeverADeadlock() throws Exception {
+        try (Loop loop = Loop.singleCarrier("timed-join")) {
+            String v = loop.run(() -> {
+                MicroThread<?> main = MicroThread.current();
+                MicroThread<Object> other = MicroThread.parallel("other", main::join);
+                try {
+                    return MicroThread.withTimeout(Duration.ofMillis(50), other::join).toString();
+                } catch (TimeoutException e) {
+                    other.cancel();
+                    return "timed out";
+                }
+            });
+            assertThat(v).isEqualTo("timed out");
+        }
+    }
+
+    @Test
+    void parallelAllThrowsTheFirstFailureInTimeWithOthersSuppressed() throws Exception {
+        try (Loop loop = Loop.singleCarrier("first-in-time")) {
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            loop.run(() -> {
+                Deferred<Void> secondMayFail = new Deferred<>();
+                try {
+                    MicroThread.parallelAll(List.of(
+                            () -> {
+                                secondMayFail.await();
+                                throw new IOException("later, listed first");
+                            },
+                            () -> {
+                                try {
+                                    throw new IOException("first in time");
+                                } finally {
+                                    secondMayFail.complete(null);
+                                }
+                            }));
+                } catch (FailedException e) {
+                    thrown.set(e);
+                }
+                return null;
+            });
+            assertThat(thrown.get()).isInstanceOf(FailedException.class).cause().hasMessage("first in time");
+            assertThat(loop.failureCount()).isZero();
+        }
+    }
+}

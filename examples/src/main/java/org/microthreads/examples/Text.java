@@ -1,0 +1,26 @@
+package org.microthreads.examples;
+
+/** Helpers for printing the library's multi-line reports compactly. */
+final class Text {
+    private Text() {}
+
+    /**
+     * The report with each line prefixed, keeping of each stack only its first frame in the
+     * examples' own code (the library's and the JDK's frames are left out).
+     */
+    static String framesInOurCode(String report, String prefix) {
+        StringBuilder sb = new StringBuilder();
+        boolean frameShown = false;
+        for (String line : report.split("\n")) {
+            String s = line.strip();
+            if (s.startsWith("at ")) {
+                if (frameShown || !s.startsWith("at org.microthreads.examples.")) continue;
+                frameShown = true;
+            } else {
+                frameShown = false;
+            }
+            sb.append(prefix).append(line).append('\n');
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,242 @@
+package org.microthreads.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.Timeout.ThreadMode;
+import org.microthreads.Loop;
+
+/**
+ * Runs every example, and the whole tour, and checks what they print: the examples (and the
+ * README snippets taken from them) compile and behave as they say, in every build.
+ *
+ * <p>Each test has a timeout in a separate thread, so a hang fails the build instead of
+ * stalling it.
+ */
+@Timeout(value = 60, threadMode = ThreadMode.SEPARATE_THREAD)
+class ExamplesTest {
+
+    /**
+     * Whether a single-carrier loop can be created and closed at all, found out once, in a daemon
+     * thread: if that hangs, every test that needs one fails within seconds, saying so, instead
+     * of each waiting for its own timeout.
+     */
+    private static final FutureTask<Void> SINGLE_CARRIER_PROBE = new FutureTask<>(() -> {
+        Loop.singleCarrier("probe").close();
+        return null;
+    });
+    private static volatile boolean probeHung;
+
+    static {
+        Thread.ofPlatform().daemon().name("single-carrier-probe").start(SINGLE_CARRIER_PROBE);
+    }
+
+    private static void requireSingleCarrierLoops() throws Exception {
+        if (probeHung) throw new AssertionError("creating a single-carrier loop hangs (see the first failing test)");
+        try {
+            SINGLE_CARRIER_PROBE.get(20, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            probeHung = true;
+            throw new AssertionError("Loop.singleCarrier(...) followed by close() did not return within 20 s: a hang in the core", e);
+        } catch (ExecutionException e) {
+            // without the flag it throws UnsupportedOperationException: let the example itself show that
+        }
+    }
+
+    /** Runs {@code example} with its output captured. */
+    private static String output(Tour.Section example) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+            example.run(out);
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    /** The integer that follows {@code prefix} in {@code text}. */
+    private static long numberAfter(String text, String prefix) {
+        Matcher m = Pattern.compile(Pattern.quote(prefix) + "(\\d+)").matcher(text);
+        assertThat(m.find()).as("'%s<number>' in:%n%s", prefix, text).isTrue();
+        return Long.parseLong(m.group(1));
+    }
+
+    @Test
+    void startAndForgetFailureReachesTheHandler() throws Exception {
+        requireSingleCarrierLoops();
+        String out = output(StartAndForget::run);
+        assertThat(out)
+                .contains("greeter: hello")
+                .contains("failure handler: 'careless' failed with java.lang.IllegalStateException: disk full")
+                .contains("failures handed to the handler: 1");
+    }
+
+    @Test
+    void parallelJoinsValuesAndParallelAllFailsFast() throws Exception {
+        long sharedFailuresBefore = Loop.shared().failureCount();
+        String out = output(Parallel::run);
+        assertThat(out)
+                .contains("teapot costs 42")
+                .contains("slow sibling: cancelled")
+                .contains("parallelAll failed fast with java.io.IOException: connection reset");
+        assertThat(numberAfter(out, "slow sibling: cancelled, after ")).isLessThan(5_000);
+        // parallelAll delivered the failure to its caller: the failure handler must not see it too
+        assertThat(Loop.shared().failureCount()).isEqualTo(sharedFailuresBefore);
+    }
+
+    @Test
+    void oneCarrierRunsHundredThousandWithoutRaces() throws Exception {
+        requireSingleCarrierLoops();
+        String out = output(ManyOnOneCarrier::run);
+        assertThat(out).contains("reads 100000: no update was lost").doesNotContain("LOST");
+        // thousands asleep at once on one carrier (the exact peak depends on timing, so no exact figure)
+        assertThat(numberAfter(out, "up to ")).isGreaterThan(1_000);
+    }
+
+    @Test
+    void cancellationIsSticky() throws Exception {
+        String out = output(Cancellation::run);
+        assertThat(out)
+                .contains("stubborn: caught the cancellation and ignored it")
+                .contains("join: micro-thread 'stubborn' was cancelled (state CANCELLED)")
+                .doesNotContain("never reached");
+        assertThat(numberAfter(out, "its second sleep threw at once: ")).isLessThan(5_000);
+    }
+
+    @Test
+    void withTimeoutReturnsInTimeAndTimesOutOtherwise() throws Exception {
+        String out = output(Timeouts::run);
+        assertThat(out).contains("returned: in time").contains("timed out after").doesNotContain("too late");
+        assertThat(numberAfter(out, "(after ")).isBetween(90L, 4_000L);
+    }
+
+    @Test
+    void awaitsAFutureAndADeferredWhileTheLoopRunsOthers() throws Exception {
+        requireSingleCarrierLoops();
+        String out = output(Deferreds::run);
+        assertThat(out)
+                .contains("awaited a CompletableFuture: 42")
+                .contains("awaited a Deferred completed by a callback: colour is blue (answered on thread 'callback-thread')");
+        assertThat(numberAfter(out, "ran the ticker micro-thread ")).isPositive();
+    }
+
+    @Test
+    void deadlockIsReportedNamingWhoWaitsOnWhom() throws Exception {
+        requireSingleCarrierLoops();
+        String out = output(Deadlock::run);
+        assertThat(out)
+                .contains("run() threw DeadlockException")
+                .contains("'alice' WAITING: joining micro-thread 'bob'")
+                .contains("'bob' WAITING: joining micro-thread 'alice'")
+                .doesNotContain("NO DEADLOCK");
+    }
+
+    @Test
+    void dumpShowsWhatEachMicroThreadWaitsOn() throws Exception {
+        requireSingleCarrierLoops();
+        String out = output(Dump::run);
+        assertThat(out)
+                .contains("loop 'dump-demo' (single carrier): 4 live micro-threads")
+                .contains("'napper' WAITING")
+                .contains("'config-reader' WAITING: awaiting Deferred@")
+                .contains("'joiner' WAITING: joining micro-thread 'config-reader'");
+    }
+
+    @Test
+    void theWholeTourRunsFromMainQuickly() throws Exception {
+        requireSingleCarrierLoops();
+        long sharedFailuresBefore = Loop.shared().failureCount();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream original = System.out;
+        long t0 = System.nanoTime();
+        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+            System.setOut(out);
+            Tour.main(new String[0]);
+        } finally {
+            System.setOut(original);
+        }
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
+        String out = bytes.toString(StandardCharsets.UTF_8);
+        for (String section : List.of("(a) ", "(b) ", "(c) ", "(d) ", "(e) ", "(f) ", "(g) ", "(h) ", "Tour finished in ")) {
+            assertThat(out).contains(section);
+        }
+        assertThat(out).doesNotContain("skipped:");
+        assertThat(seconds).isLessThan(30);
+        assertThat(Loop.shared().failureCount()).isEqualTo(sharedFailuresBefore);
+    }
+
+    /**
+     * Without the JVM flags, the tour still runs what the shared loop can do, and each
+     * single-carrier section says which flag it needs.
+     */
+    @Test
+    void withoutTheFlagsSingleCarrierLoopsNameTheFlagAndTheSharedLoopWorks() throws Exception {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"), Tour.class.getName())
+                .redirectErrorStream(true)
+                .start();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        Thread reader = Thread.ofPlatform().daemon().start(() -> {
+            try {
+                p.getInputStream().transferTo(bytes);
+            } catch (IOException ignored) {
+                // the process was destroyed
+            }
+        });
+        boolean ended = p.waitFor(30, TimeUnit.SECONDS);
+        if (!ended) p.destroyForcibly();
+        reader.join(5_000);
+        String out = bytes.toString(StandardCharsets.UTF_8);
+        assertThat(ended).as("the flag-free tour ended in time; its output so far:%n%s", out).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        assertThat(out)
+                .contains("teapot costs 42")                              // shared loop: no flag needed
+                .contains("join: micro-thread 'stubborn' was cancelled")
+                .contains("returned: in time")
+                .contains("skipped: single-carrier loops need the JVM flag --add-opens java.base/java.lang=ALL-UNNAMED");
+    }
+
+    /**
+     * Every README snippet introduced by a link to an example file appears in that file,
+     * line for line (indentation aside): the README shows code that compiles and runs.
+     */
+    @Test
+    void readmeSnippetsAreTakenVerbatimFromTheExamples() throws IOException {
+        Path root = Path.of("").toAbsolutePath();
+        if (!Files.exists(root.resolve("README.md"))) root = root.getParent();
+        String readme = Files.readString(root.resolve("README.md"));
+        Matcher m = Pattern.compile("\\]\\((examples/src/main/java/[^)]+\\.java)\\)[^\\n]*\\n+```java\\n(.*?)```", Pattern.DOTALL)
+                .matcher(readme);
+        List<String> checked = new ArrayList<>();
+        while (m.find()) {
+            List<String> snippet = stripped(m.group(2));
+            List<String> source = stripped(Files.readString(root.resolve(m.group(1))));
+            assertThat(java.util.Collections.indexOfSubList(source, snippet))
+                    .as("README snippet from %s is not verbatim in that file:%n%s", m.group(1), m.group(2))
+                    .isNotNegative();
+            checked.add(m.group(1));
+        }
+        assertThat(checked).as("README snippets linked to example files").hasSizeGreaterThanOrEqualTo(5);
+    }
+
+    private static List<String> stripped(String text) {
+        List<String> lines = new ArrayList<>();
+        for (String line : text.split("\n")) {
+            if (!line.isBlank()) lines.add(line.strip());
+        }
+        return lines;
+    }
+}
