@@ -1,0 +1,3 @@
+module microthreads/bench/go
+
+go 1.19
