@@ -59,11 +59,22 @@ class Completion<T> {
             list = waiters;
             waiters = null;
         }
-        for (Node n = list; n != null; n = n.next) {
+        Node fifo = null; // the list is newest first: wake in arrival order
+        while (list != null) {
+            Node next = list.next;
+            list.next = fifo;
+            fifo = list;
+            list = next;
+        }
+        for (Node n = fifo; n != null; n = n.next) {
             if (n.waiter != null) {
                 Park.unpark(n.waiter);
             } else {
-                n.listener.run();
+                try {
+                    n.listener.run();
+                } catch (Throwable bug) {
+                    Loop.LOG.log(System.Logger.Level.ERROR, "a completion listener threw (a microthreads bug)", bug);
+                }
             }
         }
         return true;

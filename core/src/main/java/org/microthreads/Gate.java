@@ -37,6 +37,11 @@ class Gate {
         return live.get();
     }
 
+    /** Whether a waiter may stop waiting for the gate to empty. */
+    boolean isEmpty() {
+        return live.get() == 0;
+    }
+
     final void wakeAll() {
         if (waiting.get() == 0) return;
         Object[] ws;
@@ -64,7 +69,7 @@ class Gate {
         Park.beginWait(self, kind, target, false);
         try {
             while (true) {
-                if (live.get() == 0 || orElse.getAsBoolean()) return true;
+                if (isEmpty() || orElse.getAsBoolean()) return true;
                 if (Park.expired(deadline)) return false;
                 if (interruptible) {
                     Park.checkCancelled(self);

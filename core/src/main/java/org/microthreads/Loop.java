@@ -134,7 +134,7 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
             boolean ended = false;
             try {
                 scope.await(caller, WaitKind.RUN, "'" + name + "'", Park.NONE, true, () -> scope.deadlock != null);
-                ended = scope.live() == 0;
+                ended = scope.isEmpty();
             } finally {
                 if (!ended) {
                     scope.cancelMembers();
@@ -190,16 +190,19 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
         all.enter();
         scope.enter();
         if (!listed) {
+            LIVE_LOOPS.add(this); // before `listed`: a cancel scan must find this loop
             listed = true;
-            LIVE_LOOPS.add(this);
         }
+        if (parent != null) parent.compressAncestors();
         registry.add(m);
         boolean started = false;
         try {
             if (closed) throw closedException(); // re-check: close() may have swept already
             t.start();
             started = true;
-            if (parent != null && parent.cancelFlag()) m.cancel(); // started by a cancelled one
+            if (parent != null && (parent.cancelFlag() || parent.hasCancelledAncestor())) {
+                m.cancelOnly(); // started by a cancelled one (or a descendant of one)
+            }
         } finally {
             if (!started) {
                 registry.remove(m);
@@ -216,6 +219,10 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
             if (l.all.live() > 0) list.add(l);
         }
         return list;
+    }
+
+    final void forEachLive(java.util.function.Consumer<MicroThread<?>> action) {
+        registry.forEach(action);
     }
 
     /** Called by each micro-thread as its very last action. */
@@ -388,7 +395,7 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
                     + (left.size() == 1 ? "" : "s") + " still running: " + names);
         }
         if (!ended) {
-            LOG.log(Level.ERROR, "micro-threads of loop '" + name + "' ignored cancellation for " + CLOSE_GRACE
+            LOG.log(Level.ERROR, "micro-threads of loop '" + name + "' ignored cancellation for " + WaitKind.human(CLOSE_GRACE)
                     + " and are left running:\n" + dump(snapshot(), "loop '" + name + "'"));
         }
         if (first) afterClose(ended);

@@ -48,8 +48,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * failure is rethrown by {@code join} as {@link FailedException} (the joiner's stack, with the
  * body's failure as cause); if nobody joined it by the end of its {@code run}, it goes to the
  * failure handler (outside any {@code run}: when its handle becomes unreachable unjoined).
- * A cancelled micro-thread that ends by throwing an interruption or cancellation is
- * {@link State#CANCELLED}; any other exception thrown after a cancel is a failure. A micro-thread that was cancelled and then ended by throwing is
+ * A cancelled micro-thread that ends by throwing an interruption or cancellation (or an
+ * exception caused by one) is {@link State#CANCELLED}; any other exception thrown after a
+ * cancel is a failure, reported as above. A micro-thread that was cancelled and then ended by throwing is
  * {@link State#CANCELLED}, not failed.
  *
  * <h2>Memory consistency</h2>
@@ -92,7 +93,7 @@ public final class MicroThread<T> {
         SUCCEEDED,
         /** The body threw; {@link #join()} throws {@link FailedException}. */
         FAILED,
-        /** Cancelled, then ended by throwing; {@link #join()} throws {@link CancellationException}. */
+        /** Cancelled, then ended by throwing what the cancellation caused; {@link #join()} throws {@link CancellationException}. */
         CANCELLED
     }
 
@@ -101,8 +102,14 @@ public final class MicroThread<T> {
     private final String explicitName;
     final Loop loop;
     final Scope scope;
-    /** The micro-thread that started this one, or null; cancelling it cancels this one too. */
-    final MicroThread<?> parent;
+    /**
+     * The nearest live ancestor when last compressed (the starter, or above it if the starter
+     * had ended), or null; cancelling any ancestor cancels this one too. Compressed by
+     * {@link #compressAncestors()} so that chains of ended micro-threads are not retained.
+     */
+    volatile MicroThread<?> parent;
+    /** Set once this micro-thread has started another: only then does cancel() scan. */
+    private volatile boolean startedChildren;
     private final boolean forgotten;
     /** A {@link Body}, or a {@link Task} for start-and-forget (no wrapper object). */
     private final Object body;
@@ -337,7 +344,8 @@ public final class MicroThread<T> {
 
     /** Whether {@code f} is how a cancelled body ends (not an unrelated bug hit after the cancel). */
     private static boolean causedByCancellation(Throwable f) {
-        for (Throwable t = f; t != null; t = t.getCause()) {
+        int depth = 0;
+        for (Throwable t = f; t != null && depth++ < 32; t = t.getCause()) { // bounded: causes may cycle
             if (t instanceof InterruptedException || t instanceof java.io.InterruptedIOException
                     || t instanceof java.nio.channels.ClosedByInterruptException
                     || t instanceof CancellationException || t instanceof TimeoutException) {
@@ -591,13 +599,39 @@ public final class MicroThread<T> {
      */
     public void cancel() {
         if (!cancelOnly()) return;
-        // Children: a scan of the live micro-threads, since cancelling is rare and a child
-        // list per micro-thread would cost every start. A child registered concurrently sees
-        // our flag at its start (Loop.spawnIn) and cancels itself: one of the two sees the other.
+        // Descendants: one scan of the live micro-threads, and only if this one ever started
+        // another (a child list per micro-thread would cost every start; cancelling is rare).
+        // Dekker with Loop.spawnIn: we write `cancelled`, then read `startedChildren` and scan;
+        // a starter writes `startedChildren`, registers the child, then checks the ancestors'
+        // flags. Either the scan finds the child or the child sees the flag.
+        if (startedChildren) cancelDescendantsOfCancelled();
+    }
+
+    /** Cancels every live micro-thread that has a cancelled ancestor: one pass, any depth. */
+    static void cancelDescendantsOfCancelled() {
+        List<MicroThread<?>> victims = new ArrayList<>();
         for (Loop l : Loop.withLiveMicroThreads()) {
-            for (MicroThread<?> m : l.snapshot()) {
-                if (m.parent == this) m.cancel();
-            }
+            l.forEachLive(m -> {
+                if (!m.cancelled && m.hasCancelledAncestor()) victims.add(m);
+            });
+        }
+        for (MicroThread<?> m : victims) m.cancelOnly();
+    }
+
+    boolean hasCancelledAncestor() {
+        for (MicroThread<?> p = parent; p != null; p = p.parent) {
+            if (p.cancelled) return true;
+        }
+        return false;
+    }
+
+    /** Called by the starter itself when it starts a child. */
+    void compressAncestors() {
+        if (!startedChildren) startedChildren = true;
+        MicroThread<?> p = parent;
+        if (p != null && p.done.isDone()) {
+            while (p != null && p.done.isDone() && !p.cancelled) p = p.parent;
+            parent = p;
         }
     }
 
@@ -660,8 +694,8 @@ public final class MicroThread<T> {
     }
 
     /**
-     * What it waits on, in words ("joining micro-thread 'bob'", "sleeping for 30s", "awaiting a
-     * Deferred ...", "blocked in JDK code (see its stack)"), or empty if it is not waiting.
+     * What it waits on, in words ("joining micro-thread 'bob'", "sleeping for 30s", "awaiting
+     * Deferred@1b6d3586 (pending)", "blocked in JDK code (see its stack)"), or empty if it is not waiting.
      */
     public Optional<String> waitingOn() {
         WaitKind k = waitKind;

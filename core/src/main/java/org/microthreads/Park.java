@@ -37,9 +37,10 @@ final class Park {
         if (self != null) {
             self.waitTarget = target;
             // a wait inside withTimeout can be ended by its timer: never internal
-            self.waitInternal = internal && self.timeouts == null;
+            boolean counted = internal && self.timeouts == null;
+            self.waitInternal = counted;
             self.waitKind = kind;
-            self.loop.onWaitBegin(internal);
+            self.loop.onWaitBegin(counted);
         }
     }
 
@@ -59,10 +60,10 @@ final class Park {
     static void checkCancelled(MicroThread<?> self) throws InterruptedException {
         if (Thread.interrupted()) {
             throw new InterruptedException(self != null && self.cancelRequested()
-                    ? "micro-thread '" + self.name() + "' was cancelled" : "interrupted");
+                    ? "micro-thread '" + self.name() + "' was cancelled or timed out" : "interrupted");
         }
         if (self != null && self.cancelRequested()) {
-            throw new InterruptedException("micro-thread '" + self.name() + "' was cancelled");
+            throw new InterruptedException("micro-thread '" + self.name() + "' was cancelled or timed out");
         }
     }
 

@@ -47,6 +47,15 @@ final class Registry {
         }
     }
 
+    /** Runs {@code action} on each live micro-thread, under its stripe's lock: keep it short. */
+    void forEach(java.util.function.Consumer<MicroThread<?>> action) {
+        for (Stripe s : stripes) {
+            synchronized (s) {
+                for (MicroThread<?> m = s.head; m != null; m = m.next) action.accept(m);
+            }
+        }
+    }
+
     /** A snapshot, oldest first. */
     List<MicroThread<?>> snapshot() {
         List<MicroThread<?>> list = new ArrayList<>();

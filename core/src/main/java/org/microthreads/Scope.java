@@ -28,9 +28,22 @@ final class Scope extends Gate {
         }
     }
 
+    /** Set once the scope has emptied and its unobserved failures have been handed over. */
+    private volatile boolean drained;
+
     @Override
     void onEmpty() {
-        reportUnobserved();
+        try {
+            reportUnobserved();
+        } finally {
+            drained = true;
+        }
+    }
+
+    /** A run returns only after the failure handler has seen what it had to see. */
+    @Override
+    boolean isEmpty() {
+        return live() == 0 && drained;
     }
 
     /** Hands each failed parallel micro-thread that nobody joined to the failure handler. */

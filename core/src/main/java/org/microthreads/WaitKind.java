@@ -28,6 +28,7 @@ enum WaitKind {
 
     /** 30s, 1.5s, 250ms, 2h: how people write durations. */
     static String human(Duration d) {
+        if (d.getSeconds() > 1_000_000_000L) return d.toString(); // beyond toMillis()
         long ms = d.toMillis();
         if (ms < 1) return d.toNanos() + "ns";
         if (ms < 1000) return ms + "ms";

@@ -176,4 +176,54 @@ class CancellationTest {
             assertThat(loop.microThreads()).isEmpty();
         }
     }
+
+    @Test
+    void cancelReachesDescendantsWhoseStarterHasAlreadyEnded() throws Exception {
+        try (Loop loop = Loop.singleCarrier("orphans")) {
+            List<String> ended = new CopyOnWriteArrayList<>();
+            loop.run(() -> {
+                Deferred<Void> grandchildStarted = new Deferred<>();
+                MicroThread<Void> g = MicroThread.parallel("g", () -> {
+                    MicroThread.parallel("p", () -> {
+                        MicroThread.startAndForget("c", () -> {
+                            grandchildStarted.complete(null);
+                            try { new Deferred<Void>().await(); } finally { ended.add("c"); }
+                        });
+                        return null; // p ends, c lives on
+                    }).join();
+                    new Deferred<Void>().await();
+                    return null;
+                });
+                grandchildStarted.await();
+                g.cancel();
+                return null;
+            });
+            assertThat(ended).containsExactly("c");
+        }
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void cancellingAStarterOfManyChildrenIsOneScan() throws Exception {
+        try (Loop loop = Loop.singleCarrier("wide")) {
+            int n = 20_000;
+            int[] ended = {0};
+            loop.run(() -> {
+                MicroThread<Void> parent = MicroThread.parallel("parent", () -> {
+                    Deferred<Void> never = new Deferred<>();
+                    for (int i = 0; i < n; i++) {
+                        MicroThread.startAndForget(() -> {
+                            try { never.await(); } finally { ended[0]++; }
+                        });
+                    }
+                    never.await();
+                    return null;
+                });
+                while (MicroThread.current().loop().microThreads().size() < n + 2) MicroThread.yieldNow();
+                for (int i = 0; i < 100; i++) parent.cancel(); // repeated cancels stay cheap
+                return null;
+            });
+            assertThat(ended[0]).isEqualTo(n);
+        }
+    }
 }
