@@ -29,11 +29,11 @@ class Completion<T> {
         }
     }
 
-    final int state() {
+    final int stateCode() {
         return state;
     }
 
-    final boolean isDone() {
+    final boolean settled() {
         return state != PENDING;
     }
 
@@ -45,7 +45,7 @@ class Completion<T> {
         return settle(FAILED, null, t);
     }
 
-    boolean cancel(Throwable cause) {
+    boolean settleCancelled(Throwable cause) {
         return settle(CANCELLED, null, cause);
     }
 

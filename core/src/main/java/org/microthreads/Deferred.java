@@ -56,7 +56,7 @@ public final class Deferred<T> {
 
     /** Whether it is completed; unreliable for check-then-act. */
     public boolean isDone() {
-        return cell.isDone();
+        return cell.settled();
     }
 
     /**

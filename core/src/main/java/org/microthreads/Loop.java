@@ -142,7 +142,7 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
                 }
             }
             if (scope.deadlock != null) throw scope.deadlock;
-            return m.done.resultOrThrow("main micro-thread of loop '" + name + "'");
+            return m.resultOrThrow("main micro-thread of loop '" + name + "'");
         } finally {
             runs.remove(scope);
         }

@@ -63,7 +63,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * @param <T> the type of the value the body returns
  */
-public final class MicroThread<T> {
+public final class MicroThread<T> extends Completion<T> {
 
     /** The body of a micro-thread that produces a value. */
     @FunctionalInterface
@@ -118,7 +118,6 @@ public final class MicroThread<T> {
     MicroThread<?> prev, next;
 
     // ---- outcome ----
-    final Completion<T> done = new Completion<>();
     /**
      * 0: nobody has taken responsibility for a failure yet; 1: a join observed it or it was
      * reported. Outside any run, a failure's claim lives in {@link #sharedClaim} instead, so the
@@ -223,8 +222,8 @@ public final class MicroThread<T> {
             for (Body<? extends T> b : bodies) {
                 MicroThread<? extends T> m = loop.parallel(b);
                 started.add(m);
-                m.done.onDone(() -> {
-                    if (m.done.state() != Completion.VALUE) {
+                m.onDone(() -> {
+                    if (m.stateCode() != Completion.VALUE) {
                         firstProblemOrAll.complete(m);
                     } else if (remaining.decrementAndGet() == 0) {
                         firstProblemOrAll.complete(null);
@@ -244,11 +243,11 @@ public final class MicroThread<T> {
             cancelAndAwait(started);
             for (MicroThread<? extends T> m : started) m.claimFailureReport();
             try {
-                problem.done.resultOrThrow(problem);
+                problem.resultOrThrow(problem);
             } catch (RuntimeException first) {
                 // the first failure in time is thrown; other real failures ride along as suppressed
                 for (MicroThread<? extends T> m : started) {
-                    if (m != problem && m.done.state() == Completion.FAILED) first.addSuppressed(m.done.failure());
+                    if (m != problem && m.stateCode() == Completion.FAILED) first.addSuppressed(m.failure());
                 }
                 throw first;
             }
@@ -256,7 +255,7 @@ public final class MicroThread<T> {
         List<T> values = new ArrayList<>(n);
         for (MicroThread<? extends T> m : started) {
             m.claimFailureReport();
-            values.add(m.done.resultOrThrow(m));
+            values.add(m.resultOrThrow(m));
         }
         return values;
     }
@@ -265,9 +264,9 @@ public final class MicroThread<T> {
         for (MicroThread<?> m : started) m.cancel();
         boolean interrupted = false;
         for (MicroThread<?> m : started) {
-            while (!m.done.isDone()) {
+            while (!m.isDone()) {
                 try {
-                    m.done.await(null, WaitKind.JOIN, m, false, Park.NONE);
+                    m.await(null, WaitKind.JOIN, m, false, Park.NONE);
                 } catch (InterruptedException e) {
                     interrupted = true;
                 }
@@ -321,19 +320,19 @@ public final class MicroThread<T> {
     private void finish(T v, Throwable f) {
         try {
             if (f == null) {
-                done.complete(v);
+                this.complete(v);
             } else if (cancelled && causedByCancellation(f)) {
-                done.cancel(f);
+                settleCancelled(f);
             } else {
                 if (forgotten) {
                     failureClaimed = 1;
-                    done.fail(f);
+                    this.fail(f);
                     loop.reportFailure(this, f); // always: joining a forgotten one does not hide it
                 } else if (scope == loop.rootScope) {
                     UnobservedFailures.watch(this, f); // before any join can see the failure
-                    done.fail(f);
+                    this.fail(f);
                 } else {
-                    done.fail(f);
+                    this.fail(f);
                     scope.recordFailedParallel(this);
                 }
             }
@@ -387,7 +386,7 @@ public final class MicroThread<T> {
                 if (claimed.compareAndSet(0, 1)) {
                     MicroThread<Object> tombstone = new MicroThread<>(loop, loop.rootScope, null, null, name, false, id);
                     tombstone.failureClaimed = 1;
-                    tombstone.done.fail(f);
+                    tombstone.fail(f);
                     loop.reportFailure(tombstone, f);
                 }
             });
@@ -515,7 +514,7 @@ public final class MicroThread<T> {
                 c.complete(v);
             } else {
                 Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-                if (cause instanceof CancellationException) c.cancel(cause); else c.fail(cause);
+                if (cause instanceof CancellationException) c.settleCancelled(cause); else c.fail(cause);
             }
         });
         c.await(currentOrNull(), WaitKind.AWAIT_STAGE, stage, false, Park.NONE);
@@ -561,9 +560,9 @@ public final class MicroThread<T> {
      */
     public T join() throws InterruptedException {
         MicroThread<?> self = checkJoiner();
-        done.await(self, WaitKind.JOIN, this, self != null && self.loop == loop, Park.NONE);
+        this.await(self, WaitKind.JOIN, this, self != null && self.loop == loop, Park.NONE);
         claimFailureReport();
-        return done.resultOrThrow(this);
+        return this.resultOrThrow(this);
     }
 
     /**
@@ -575,11 +574,11 @@ public final class MicroThread<T> {
     public T join(Duration timeout) throws InterruptedException, TimeoutException {
         long deadline = Park.deadlineAfter(timeout, "timeout");
         MicroThread<?> self = checkJoiner();
-        if (!done.await(self, WaitKind.JOIN, this, false, deadline)) {
+        if (!this.await(self, WaitKind.JOIN, this, false, deadline)) {
             throw new TimeoutException("micro-thread '" + name() + "' did not end within " + WaitKind.human(timeout));
         }
         claimFailureReport();
-        return done.resultOrThrow(this);
+        return this.resultOrThrow(this);
     }
 
     private MicroThread<?> checkJoiner() {
@@ -629,15 +628,15 @@ public final class MicroThread<T> {
     void compressAncestors() {
         if (!startedChildren) startedChildren = true;
         MicroThread<?> p = parent;
-        if (p != null && p.done.isDone()) {
-            while (p != null && p.done.isDone() && !p.cancelled) p = p.parent;
+        if (p != null && p.isDone()) {
+            while (p != null && p.isDone() && !p.cancelled) p = p.parent;
             parent = p;
         }
     }
 
     /** Cancels this micro-thread only (close, deadlocks: everyone is cancelled anyway). */
     boolean cancelOnly() {
-        if (done.isDone()) return false;
+        if (this.isDone()) return false;
         cancelled = true;
         Thread t = thread;
         if (t != null) Park.interrupt(t);
@@ -663,7 +662,7 @@ public final class MicroThread<T> {
 
     /** Whether it has ended (in any way). */
     public boolean isDone() {
-        return done.isDone();
+        return settled();
     }
 
     /** The name given at start, or {@code mt-<id>}. */
@@ -678,7 +677,7 @@ public final class MicroThread<T> {
 
     /** Its state now; unreliable for check-then-act, as any racy query. */
     public State state() {
-        switch (done.state()) {
+        switch (stateCode()) {
             case Completion.VALUE: return State.SUCCEEDED;
             case Completion.FAILED: return State.FAILED;
             case Completion.CANCELLED: return State.CANCELLED;

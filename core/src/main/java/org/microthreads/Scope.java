@@ -55,7 +55,7 @@ final class Scope extends Gate {
             failedParallel.clear();
         }
         for (MicroThread<?> m : copy) {
-            if (m.claimFailureReport()) loop.reportFailure(m, m.done.failure());
+            if (m.claimFailureReport()) loop.reportFailure(m, m.failure());
         }
     }
 
