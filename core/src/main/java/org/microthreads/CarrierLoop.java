@@ -47,17 +47,21 @@ final class CarrierLoop extends Loop {
         if (internal) internalWaits--;
     }
 
+    /**
+     * Runs on the carrier thread, outside any micro-thread, when no task is queued. It must
+     * never block: a carrier waiting for a lock can wait for one of its own micro-threads.
+     */
     private void onIdle() {
-        int live = all.live();
-        if (live == 0 || internalWaits < live) return;
-        List<MicroThread<?>> list = snapshot();
-        if (list.size() != live) return;
+        if (internalWaits == 0) return;
+        List<MicroThread<?>> list = registry().trySnapshot();
+        if (list == null || list.isEmpty() || internalWaits < list.size()) return; // busy: next idle
         for (MicroThread<?> m : list) {
             if (m.waitKind == null || !m.waitInternal) return;
         }
+        list.sort(java.util.Comparator.comparingLong(m -> m.id));
         deadlocked("deadlock on loop '" + name() + "': every micro-thread is waiting for another one, and nothing can wake any of them.\n"
                 + dump(list, "loop '" + name() + "' (single carrier)")
-                + "They have been cancelled.");
+                + "They have been cancelled.", list);
     }
 
     @Override

@@ -1,7 +1,7 @@
 package org.microthreads;
 
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
@@ -14,7 +14,8 @@ import java.util.function.BooleanSupplier;
 class Gate {
     private final AtomicInteger live = new AtomicInteger();
     private final AtomicInteger waiting = new AtomicInteger();
-    private final List<Object> waiters = new ArrayList<>(2);
+    /** Lock-free for wakers: carriers wake waiters from outside any micro-thread (see Registry). */
+    private final List<Object> waiters = new CopyOnWriteArrayList<>();
 
     final void enter() {
         live.incrementAndGet();
@@ -42,13 +43,13 @@ class Gate {
         return live.get() == 0;
     }
 
+    final boolean hasWaiters() {
+        return waiting.get() != 0;
+    }
+
     final void wakeAll() {
         if (waiting.get() == 0) return;
-        Object[] ws;
-        synchronized (waiters) {
-            ws = waiters.toArray();
-        }
-        for (Object w : ws) Park.unpark(w);
+        for (Object w : waiters) Park.unpark(w);
     }
 
     /**
@@ -62,9 +63,7 @@ class Gate {
                         boolean interruptible, BooleanSupplier orElse) throws InterruptedException {
         Object me = Park.currentWaiter();
         waiting.incrementAndGet();
-        synchronized (waiters) {
-            waiters.add(me);
-        }
+        waiters.add(me);
         boolean interrupted = false;
         Park.beginWait(self, kind, target, false);
         try {
@@ -80,9 +79,7 @@ class Gate {
             }
         } finally {
             Park.endWait(self);
-            synchronized (waiters) {
-                waiters.remove(me);
-            }
+            waiters.remove(me);
             waiting.decrementAndGet();
             if (interrupted) Thread.currentThread().interrupt();
         }

@@ -53,8 +53,6 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
 
     private final String name;
     final Scope rootScope = new Scope(this);
-    /** Every live micro-thread of the loop. */
-    final Gate all = new Gate();
     private final Registry registry;
     /** Loops that have started micro-threads and are not closed: where cancel() looks for children. */
     private static final Set<Loop> LIVE_LOOPS = ConcurrentHashMap.newKeySet();
@@ -187,7 +185,6 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
         t.setUncaughtExceptionHandler(anchor); // how MicroThread.current() finds m
         if (name != null) t.setName(name);
         m.thread = t;
-        all.enter();
         scope.enter();
         if (!listed) {
             LIVE_LOOPS.add(this); // before `listed`: a cancel scan must find this loop
@@ -207,7 +204,6 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
             if (!started) {
                 registry.remove(m);
                 scope.exit();
-                all.exit();
             }
         }
         return m;
@@ -216,7 +212,7 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
     static List<Loop> withLiveMicroThreads() {
         List<Loop> list = new ArrayList<>();
         for (Loop l : LIVE_LOOPS) {
-            if (l.all.live() > 0) list.add(l);
+            if (l.registry.size() > 0) list.add(l);
         }
         return list;
     }
@@ -227,11 +223,11 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
 
     /** Called by each micro-thread as its very last action. */
     final void exited(MicroThread<?> m) {
-        registry.remove(m);
+        // registry first: when a run returns (its scope drained), its micro-threads are unlisted
         try {
-            m.scope.exit();
+            registry.remove(m);
         } finally {
-            all.exit();
+            m.scope.exit();
         }
     }
 
@@ -251,8 +247,11 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
         return Timers.schedule(delayNanos, action);
     }
 
-    /** Tells every run in progress (and the log, if none) about a deadlock, then cancels everyone. */
-    final void deadlocked(String report) {
+    /**
+     * Tells every run in progress (and the log, if none) about a deadlock, then cancels
+     * {@code stuck}. Called on a carrier thread: never blocks (the log is written elsewhere).
+     */
+    final void deadlocked(String report, List<MicroThread<?>> stuck) {
         boolean told = false;
         for (Scope s : runs) {
             if (s.live() == 0) continue; // that run has ended normally; it only has not returned yet
@@ -260,8 +259,8 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
             s.wakeAll();
             told = true;
         }
-        if (!told) LOG.log(Level.WARNING, report);
-        for (MicroThread<?> m : snapshot()) m.cancelOnly();
+        if (!told) Timers.schedule(0, () -> LOG.log(Level.WARNING, report));
+        for (MicroThread<?> m : stuck) m.cancelOnly();
     }
 
     // =====================================================================================
@@ -311,6 +310,15 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
     /** Its live micro-threads now, oldest first; a snapshot, unreliable for check-then-act. */
     public final List<MicroThread<?>> microThreads() {
         return snapshot();
+    }
+
+    final Registry registry() {
+        return registry;
+    }
+
+    /** How many micro-threads of this loop are live now. */
+    final int liveCount() {
+        return registry.size();
     }
 
     final List<MicroThread<?>> snapshot() {
@@ -381,7 +389,7 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
         boolean ended;
         try {
             long deadline = Park.now() + CLOSE_GRACE.toNanos();
-            ended = all.await(caller, WaitKind.RUN, "'" + name + "' to close", deadline, false, () -> false);
+            ended = registry.await(caller, WaitKind.RUN, "'" + name + "' to close", deadline, false, () -> false);
         } catch (InterruptedException impossible) {
             throw new AssertionError(impossible);
         }

@@ -138,4 +138,37 @@ class MicroThreadStressTest {
             }
         }
     }
+
+    @Test
+    @Timeout(120)
+    void dumpsFromOtherThreadsNeverWedgeTheCarrier() throws Exception {
+        // Regression: the carrier's idle check once blocked on a registry monitor for which a
+        // micro-thread of its own loop was queued (JDK 24+ unmounts virtual threads on monitors).
+        try (Loop loop = Loop.singleCarrier("inspected")) {
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread inspector = Thread.ofPlatform().start(() -> {
+                while (!stop.get()) {
+                    loop.microThreads();
+                    loop.dump();
+                }
+            });
+            try {
+                for (int round = 0; round < 20 * SCALE; round++) {
+                    loop.run(() -> {
+                        for (int i = 0; i < 2_000; i++) {
+                            MicroThread.startAndForget(() -> {
+                                MicroThread.yieldNow();
+                                if ((System.nanoTime() & 7) == 0) MicroThread.sleep(java.time.Duration.ofMillis(1));
+                            });
+                        }
+                        return null;
+                    });
+                }
+            } finally {
+                stop.set(true);
+                inspector.join();
+            }
+            assertThat(loop.microThreads()).isEmpty();
+        }
+    }
 }
