@@ -73,7 +73,7 @@ class Gate {
                 if (Park.expired(deadline)) return false;
                 if (interruptible) {
                     Park.checkCancelled(self);
-                } else if (Thread.interrupted()) {
+                } else if (Park.interrupted()) {
                     interrupted = true;
                 }
                 Park.parkUntil(this, deadline);
@@ -84,7 +84,7 @@ class Gate {
                 waiters.remove(me);
             }
             waiting.decrementAndGet();
-            if (interrupted) Thread.currentThread().interrupt();
+            if (interrupted) Park.interrupt(me);
         }
     }
 }
