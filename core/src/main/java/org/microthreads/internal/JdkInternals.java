@@ -262,7 +262,13 @@ public final class JdkInternals {
                 } catch (Throwable e) {
                     throw new AssertionError(e);
                 }
-                if (monitors != null && monitors.length > 0) return true;
+                if (monitors != null) {
+                    // an interpreted frame keeps a slot per synchronized block it has entered:
+                    // null once the block is left
+                    for (Object m : monitors) {
+                        if (m != null) return true;
+                    }
+                }
             }
             return false;
         }
