@@ -80,9 +80,11 @@ final class ContinuationStrand implements Runnable {
 
     /** Hands the continuation to the host executor (state must already be QUEUED). */
     void submit() {
+        loop.queued.incrementAndGet();
         try {
             loop.host.execute(this);
         } catch (RejectedExecutionException e) {
+            loop.queued.decrementAndGet();
             Loop.LOG.log(System.Logger.Level.ERROR, "the host executor of loop '" + loop.name()
                     + "' rejected micro-thread '" + microThread.name() + "': it cannot run any more", e);
         }
@@ -106,6 +108,7 @@ final class ContinuationStrand implements Runnable {
             Loop.LOG.log(System.Logger.Level.ERROR, "micro-thread '" + microThread.name() + "' submitted twice (a microthreads bug)");
             return;
         }
+        loop.queued.decrementAndGet();
         state = RUNNING;
         loop.hostThread = host;
         CURRENT.set(this);
@@ -114,6 +117,14 @@ final class ContinuationStrand implements Runnable {
         } finally {
             CURRENT.remove();
         }
+        try {
+            afterTurn();
+        } finally {
+            if (loop.queued.get() == 0) loop.onIdle();
+        }
+    }
+
+    private void afterTurn() {
         if (JdkInternals.isDone(continuation)) {
             state = DONE;
             return;

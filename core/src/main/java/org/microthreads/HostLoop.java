@@ -1,8 +1,10 @@
 package org.microthreads;
 
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.microthreads.internal.JdkInternals;
 
 /**
@@ -17,14 +19,24 @@ import org.microthreads.internal.JdkInternals;
  * <p>Limits (package-private for now; see docs/ARCHITECTURE.md): only the library's blocking
  * operations park a micro-thread; blocking JDK calls ({@code Thread.sleep}, socket I/O,
  * {@code ReentrantLock}) block the whole host thread. Parking inside {@code synchronized}
- * throws {@link IllegalStateException}. No deadlock detection yet. {@link #close()} and
+ * throws {@link IllegalStateException}. {@link #close()} and
  * {@link #run} must not be called from the host thread outside its micro-threads (they would
  * block the thread the micro-threads need).
+ *
+ * <p>Deadlock detection as on a single-carrier loop: {@link #internalWaits} (host-confined:
+ * waits begin and end inside micro-threads, which run only on the host) counts waits only
+ * another micro-thread of this loop can end; {@link #queued} counts the micro-threads handed to
+ * the host executor and not yet run. When a turn ends with none queued and every live
+ * micro-thread in an internal wait, nothing can wake any of them.
  */
 final class HostLoop extends Loop {
     final Executor host;
     /** The host thread, once it has run a task (for the close() check and dumps). */
     volatile Thread hostThread;
+    /** Micro-threads submitted to the host and not yet run. */
+    final AtomicInteger queued = new AtomicInteger();
+    /** Host-confined; see the class comment. */
+    private int internalWaits;
 
     HostLoop(String name, Executor host) {
         super(name, 1);
@@ -48,6 +60,30 @@ final class HostLoop extends Loop {
     @Override
     void startStrand(Object strand) {
         ((ContinuationStrand) strand).submit();
+    }
+
+    @Override
+    void onWaitBegin(boolean internal) {
+        if (internal) internalWaits++;
+    }
+
+    @Override
+    void onWaitEnd(boolean internal) {
+        if (internal) internalWaits--;
+    }
+
+    /** On the host thread, after a micro-thread's turn, when none is queued. */
+    void onIdle() {
+        int live = all.live();
+        if (live == 0 || internalWaits < live || queued.get() != 0) return;
+        List<MicroThread<?>> list = snapshot();
+        if (list.size() != live) return;
+        for (MicroThread<?> m : list) {
+            if (m.waitKind == null || !m.waitInternal) return;
+        }
+        deadlocked("deadlock on loop '" + name() + "': every micro-thread is waiting for another one, and nothing can wake any of them.\n"
+                + dump(list, "loop '" + name() + "' (host thread)")
+                + "They have been cancelled.");
     }
 
     @Override

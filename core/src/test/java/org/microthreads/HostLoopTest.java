@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -271,6 +272,42 @@ class HostLoopTest {
         });
         other.join(5_000);
         assertThat(other.isAlive()).isFalse();
+    }
+
+    @Test
+    void microThreadsJoiningEachOtherAreReportedAsADeadlock() throws Exception {
+        AtomicReference<MicroThread<?>> b = new AtomicReference<>();
+        assertThatThrownBy(() -> loop.run(() -> {
+            MicroThread<Object> a = MicroThread.parallel("alice", () -> {
+                MicroThread.yieldNow(); // let bob start
+                return b.get().join();
+            });
+            b.set(MicroThread.parallel("bob", () -> a.join()));
+            return a.join();
+        })).isInstanceOf(DeadlockException.class)
+                .hasMessageContaining("deadlock on loop 'host-loop'")
+                .hasMessageContaining("'alice' WAITING: joining micro-thread 'bob'")
+                .hasMessageContaining("'bob' WAITING: joining micro-thread 'alice'");
+        assertThat(loop.microThreads()).isEmpty();
+        assertThat(loop.run(() -> 1)).isEqualTo(1); // still usable
+    }
+
+    @Test
+    void waitsThatSomethingOutsideCanEndAreNotADeadlock() throws Exception {
+        Deferred<String> fromOutside = new Deferred<>();
+        Thread.ofPlatform().start(() -> {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException ignored) {
+                // complete anyway
+            }
+            fromOutside.complete("late");
+        });
+        String v = loop.run(() -> {
+            MicroThread<String> w = MicroThread.parallel(fromOutside::await);
+            return w.join();
+        });
+        assertThat(v).isEqualTo("late");
     }
 
     private static void awaitState(MicroThread<?> m, MicroThread.State s) throws InterruptedException {
