@@ -310,6 +310,42 @@ class HostLoopTest {
         assertThat(v).isEqualTo("late");
     }
 
+    @Test
+    void noWakeUpIsLostWhenOutsideThreadsAndTimersRaceTheParks() throws Exception {
+        int microThreads = 100, rounds = 50;
+        java.util.concurrent.ExecutorService completers = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            AtomicInteger done = new AtomicInteger();
+            loop.run(() -> {
+                for (int i = 0; i < microThreads; i++) {
+                    int seed = i;
+                    MicroThread.startAndForget(() -> {
+                        for (int r = 0; r < rounds; r++) {
+                            Deferred<Integer> d = new Deferred<>();
+                            completers.execute(() -> d.complete(1));
+                            if ((seed + r) % 3 == 0) {
+                                try {
+                                    d.await(Duration.ofNanos(50_000)); // a timer racing the completion
+                                } catch (TimeoutException raced) {
+                                    d.await();
+                                }
+                            } else {
+                                d.await();
+                            }
+                            if (r % 7 == 0) MicroThread.yieldNow();
+                            if (Thread.currentThread() != host.thread) throw new AssertionError("identity lost");
+                        }
+                        done.incrementAndGet();
+                    });
+                }
+                return null;
+            });
+            assertThat(done).hasValue(microThreads);
+        } finally {
+            completers.shutdown();
+        }
+    }
+
     private static void awaitState(MicroThread<?> m, MicroThread.State s) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (m.state() != s) {
