@@ -93,6 +93,7 @@ final class ContinuationStrand implements Runnable {
     /** One turn of the continuation on the host thread, until it parks, yields or ends. */
     @Override
     public void run() {
+        loop.queued.decrementAndGet();
         Thread host = Thread.currentThread();
         if (host.isVirtual()) {
             throw new IllegalStateException("the host executor of loop '" + loop.name() + "' ran micro-thread '"
@@ -108,7 +109,6 @@ final class ContinuationStrand implements Runnable {
             Loop.LOG.log(System.Logger.Level.ERROR, "micro-thread '" + microThread.name() + "' submitted twice (a microthreads bug)");
             return;
         }
-        loop.queued.decrementAndGet();
         state = RUNNING;
         loop.hostThread = host;
         CURRENT.set(this);
