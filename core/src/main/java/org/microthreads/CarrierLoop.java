@@ -52,16 +52,7 @@ final class CarrierLoop extends Loop {
      * never block: a carrier waiting for a lock can wait for one of its own micro-threads.
      */
     private void onIdle() {
-        if (internalWaits == 0) return;
-        List<MicroThread<?>> list = registry().trySnapshot();
-        if (list == null || list.isEmpty() || internalWaits < list.size()) return; // busy: next idle
-        for (MicroThread<?> m : list) {
-            if (m.waitKind == null || !m.waitInternal) return;
-        }
-        list.sort(java.util.Comparator.comparingLong(m -> m.id));
-        deadlocked("deadlock on loop '" + name() + "': every micro-thread is waiting for another one, and nothing can wake any of them.\n"
-                + dump(list, "loop '" + name() + "' (single carrier)")
-                + "They have been cancelled.", list);
+        checkDeadlock(internalWaits);
     }
 
     @Override

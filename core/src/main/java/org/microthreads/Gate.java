@@ -72,7 +72,7 @@ class Gate {
                 if (Park.expired(deadline)) return false;
                 if (interruptible) {
                     Park.checkCancelled(self);
-                } else if (Thread.interrupted()) {
+                } else if (Park.interrupted()) {
                     interrupted = true;
                 }
                 Park.parkUntil(this, deadline);
@@ -81,7 +81,7 @@ class Gate {
             Park.endWait(self);
             waiters.remove(me);
             waiting.decrementAndGet();
-            if (interrupted) Thread.currentThread().interrupt();
+            if (interrupted) Park.interrupt(me);
         }
     }
 }

@@ -45,7 +45,7 @@ import java.util.concurrent.atomic.LongAdder;
  * <h2>Thread safety</h2>
  * All methods may be called from any thread, unless a method says otherwise.
  */
-public abstract sealed class Loop implements AutoCloseable permits SharedLoop, CarrierLoop {
+public abstract sealed class Loop implements AutoCloseable permits SharedLoop, CarrierLoop, HostLoop {
     static final System.Logger LOG = System.getLogger("org.microthreads");
 
     /** How long {@link #close()} waits for cancelled micro-threads; shrinkable for tests. */
@@ -87,6 +87,19 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
      */
     public static Loop singleCarrier(String name) {
         return new CarrierLoop(name);
+    }
+
+    /**
+     * A new host loop: its micro-threads are continuations run by {@code host} on one thread,
+     * keeping that thread's identity; see {@link HostLoop}. Package-private until the UI loops
+     * make it public. Close it when done (not from the host thread).
+     *
+     * @throws UnsupportedOperationException if the JVM lacks
+     *         {@code --add-exports java.base/jdk.internal.vm=ALL-UNNAMED} (the message names the
+     *         flag), or {@code --add-opens java.base/java.lang=ALL-UNNAMED}
+     */
+    static Loop onHost(String name, java.util.concurrent.Executor host) {
+        return new HostLoop(name, host);
     }
 
     /** The loop of the calling micro-thread, or {@link #shared()} outside micro-threads. */
@@ -181,10 +194,8 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
         MicroThread<T> m = new MicroThread<>(this, scope, parent, body, name, forgotten, ids.incrementAndGet());
         if (failureClaimed) m.claimFailureReport();
         MicroThread.Anchor anchor = new MicroThread.Anchor(m);
-        Thread t = factory().newThread(anchor);
-        t.setUncaughtExceptionHandler(anchor); // how MicroThread.current() finds m
-        if (name != null) t.setName(name);
-        m.thread = t;
+        Object strand = newStrand(m, anchor, name);
+        m.strand = strand;
         scope.enter();
         if (!listed) {
             LIVE_LOOPS.add(this); // before `listed`: a cancel scan must find this loop
@@ -195,7 +206,7 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
         boolean started = false;
         try {
             if (closed) throw closedException(); // re-check: close() may have swept already
-            t.start();
+            startStrand(strand);
             started = true;
             if (parent != null && (parent.cancelFlag() || parent.hasCancelledAncestor())) {
                 m.cancelOnly(); // started by a cancelled one (or a descendant of one)
@@ -233,6 +244,22 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
 
     abstract ThreadFactory factory();
 
+    /**
+     * Creates what will run {@code m}'s body ({@code anchor}): a thread of {@link #factory()},
+     * or, on a host loop, a {@link ContinuationStrand}. It becomes {@code m.strand}.
+     */
+    Object newStrand(MicroThread<?> m, MicroThread.Anchor anchor, String name) {
+        Thread t = factory().newThread(anchor);
+        t.setUncaughtExceptionHandler(anchor); // how MicroThread.current() finds m
+        if (name != null) t.setName(name);
+        return t;
+    }
+
+    /** Starts a strand made by {@link #newStrand}. */
+    void startStrand(Object strand) {
+        ((Thread) strand).start();
+    }
+
     // =====================================================================================
     // Hooks for the loop kinds
     // =====================================================================================
@@ -245,6 +272,26 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
     /** Runs {@code action} after {@code delayNanos} on this loop's clock. */
     Future<?> schedule(long delayNanos, Runnable action) {
         return Timers.schedule(delayNanos, action);
+    }
+
+    /**
+     * The deadlock check of the loops with one carrier, run by that carrier (or host thread)
+     * outside any micro-thread when nothing is queued. {@code internalWaits}: how many
+     * micro-threads are in a wait only another micro-thread of this loop can end. It must never
+     * block: a carrier waiting for a lock can wait for one of its own micro-threads (hence the
+     * non-blocking snapshot; when busy, the next idle moment checks again).
+     */
+    final void checkDeadlock(int internalWaits) {
+        if (internalWaits == 0) return;
+        List<MicroThread<?>> list = registry.trySnapshot();
+        if (list == null || list.isEmpty() || internalWaits < list.size()) return;
+        for (MicroThread<?> m : list) {
+            if (m.waitKind == null || !m.waitInternal) return;
+        }
+        list.sort(Comparator.comparingLong(m -> m.id));
+        deadlocked("deadlock on loop '" + name + "': every micro-thread is waiting for another one, and nothing can wake any of them.\n"
+                + dump(list, "loop '" + name + "' (" + kind() + ")")
+                + "They have been cancelled.", list);
     }
 
     /**

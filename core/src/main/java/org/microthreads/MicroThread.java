@@ -113,7 +113,11 @@ public final class MicroThread<T> extends Completion<T> {
     private final boolean forgotten;
     /** A {@link Body}, or a {@link Task} for start-and-forget (no wrapper object). */
     private final Object body;
-    volatile Thread thread;
+    /**
+     * What runs it: its {@link Thread} (virtual), or a {@link ContinuationStrand} on a host
+     * loop. Also its waiter for {@link Park}.
+     */
+    volatile Object strand;
     /** The loop's registry is an intrusive list: guarded by the registry stripe's lock. */
     MicroThread<?> prev, next;
 
@@ -272,7 +276,7 @@ public final class MicroThread<T> extends Completion<T> {
                 }
             }
         }
-        if (interrupted) Thread.currentThread().interrupt();
+        if (interrupted) Park.interrupt(Park.currentWaiter());
     }
 
     /**
@@ -418,8 +422,11 @@ public final class MicroThread<T> extends Completion<T> {
 
     static MicroThread<?> currentOrNull() {
         Thread t = Thread.currentThread();
-        if (!t.isVirtual()) return null;
-        return t.getUncaughtExceptionHandler() instanceof Anchor a && a.microThread.thread == t ? a.microThread : null;
+        if (t.isVirtual()) {
+            return t.getUncaughtExceptionHandler() instanceof Anchor a && a.microThread.strand == t ? a.microThread : null;
+        }
+        ContinuationStrand s = ContinuationStrand.current(); // a host loop's micro-thread on its host thread?
+        return s != null ? s.microThread : null;
     }
 
     /**
@@ -475,8 +482,7 @@ public final class MicroThread<T> extends Completion<T> {
         Objects.requireNonNull(body, "body");
         MicroThread<?> self = currentOrNull();
         Park.checkCancelled(self);
-        Thread thread = Thread.currentThread();
-        TimeoutScope ts = new TimeoutScope(self == null ? null : self.timeouts, thread);
+        TimeoutScope ts = new TimeoutScope(self == null ? null : self.timeouts, Park.currentWaiter());
         if (self != null) self.timeouts = ts;
         ts.arm(self == null ? Loop.shared() : self.loop, deadline);
         try {
@@ -492,7 +498,7 @@ public final class MicroThread<T> extends Completion<T> {
             ts.disarm();
             if (self != null) self.timeouts = ts.outer;
             if (ts.expired && !(self != null && self.cancelled) && !ts.outerExpired()) {
-                Thread.interrupted(); // our own interrupt must not leak past the scope
+                Park.interrupted(); // our own interrupt must not leak past the scope
             }
         }
     }
@@ -535,6 +541,7 @@ public final class MicroThread<T> extends Completion<T> {
         if (future instanceof CompletableFuture<V> cf) return await((CompletionStage<V>) cf);
         MicroThread<?> self = currentOrNull();
         Park.checkCancelled(self);
+        if (Park.currentWaiter() instanceof ContinuationStrand) return awaitFromHost(self, future);
         Park.beginWait(self, WaitKind.AWAIT_FUTURE, future, false);
         try {
             return future.get(); // parks only the virtual thread
@@ -544,6 +551,38 @@ public final class MicroThread<T> extends Completion<T> {
         } finally {
             Park.endWait(self);
         }
+    }
+
+    /**
+     * {@code future.get()} would block the host thread of a host loop: a helper virtual thread
+     * (default scheduler) blocks in it instead and completes a cell the micro-thread awaits.
+     * Cancelling the micro-thread interrupts the helper; the future itself is not cancelled.
+     */
+    private static <V> V awaitFromHost(MicroThread<?> self, Future<V> future) throws InterruptedException {
+        Completion<V> c = new Completion<>();
+        Thread helper = Thread.ofVirtual().name("microthreads-await-future").start(() -> {
+            try {
+                c.complete(future.get());
+            } catch (ExecutionException e) {
+                c.fail(e.getCause() == null ? e : e.getCause());
+            } catch (CancellationException e) {
+                c.settleCancelled(e);
+            } catch (InterruptedException e) {
+                c.settleCancelled(e); // the awaiting micro-thread gave up; nobody looks any more
+            } catch (Throwable t) {
+                c.fail(t);
+            }
+        });
+        try {
+            c.await(self, WaitKind.AWAIT_FUTURE, future, false, Park.NONE);
+        } finally {
+            if (!c.settled()) helper.interrupt();
+        }
+        if (c.stateCode() == Completion.CANCELLED) {
+            Throwable cause = c.failure();
+            throw cause instanceof CancellationException ce ? ce : new CancellationException("the awaited future was cancelled");
+        }
+        return c.resultOrThrow("the awaited future");
     }
 
     // =====================================================================================
@@ -638,8 +677,8 @@ public final class MicroThread<T> extends Completion<T> {
     boolean cancelOnly() {
         if (this.isDone()) return false;
         cancelled = true;
-        Thread t = thread;
-        if (t != null) Park.interrupt(t);
+        Object s = strand;
+        if (s != null) Park.interrupt(s);
         return true;
     }
 
@@ -684,8 +723,9 @@ public final class MicroThread<T> extends Completion<T> {
             default: break;
         }
         if (waitKind != null) return State.WAITING;
-        Thread t = thread;
-        if (t == null) return State.RUNNING;
+        Object s = strand;
+        if (s instanceof ContinuationStrand cs) return cs.isParked() ? State.WAITING : State.RUNNING;
+        if (!(s instanceof Thread t)) return State.RUNNING;
         return switch (t.getState()) {
             case WAITING, TIMED_WAITING, BLOCKED -> State.WAITING;
             default -> State.RUNNING;
@@ -704,10 +744,9 @@ public final class MicroThread<T> extends Completion<T> {
         return Optional.empty();
     }
 
-    /** Its stack now (empty once ended). */
+    /** Its stack now (empty once ended; empty, for now, on a host loop). */
     public StackTraceElement[] stackTrace() {
-        Thread t = thread;
-        return t == null ? new StackTraceElement[0] : t.getStackTrace();
+        return strand instanceof Thread t ? t.getStackTrace() : new StackTraceElement[0];
     }
 
     @Override

@@ -20,11 +20,17 @@ import java.util.concurrent.locks.LockSupport;
  * cancellation goes through {@link #interrupt(Thread)}, yielding through {@link #yieldNow()},
  * and deadlines through {@link #now()}.
  *
- * <p>Today every strand is a {@link Thread} (virtual or platform): a waiter is the thread,
- * parking is {@link LockSupport}, the clock is {@link System#nanoTime()}. A continuation-based
- * micro-thread (UI loop, generators) will be a waiter of its own whose park yields its
- * continuation and whose unpark resubmits it to its host loop; a simulated loop will supply
- * virtual time here. Those changes stay inside this class.
+ * <p>Two kinds of strand. A {@link Thread} (virtual or platform): the waiter is the thread,
+ * parking is {@link LockSupport}, interruption is the thread's. A micro-thread of a
+ * {@link HostLoop} runs as a continuation on the host thread: its waiter is its
+ * {@link ContinuationStrand}, whose park yields the continuation and whose unpark resubmits it
+ * to the host; its interrupt flag is its own, not the host thread's. The clock is
+ * {@link System#nanoTime()}; a simulated loop will supply virtual time here.
+ *
+ * <p>Which strand runs the caller: a virtual thread is always itself (the fast path, one
+ * {@code isVirtual()} test); on a platform thread, {@link ContinuationStrand#current()} says
+ * whether a host loop's continuation is mounted on it (a ThreadLocal read, and only once a
+ * host loop exists).
  */
 final class Park {
     private Park() {}
@@ -58,7 +64,7 @@ final class Park {
      * expired. The latter two are sticky: they throw again at every later blocking point.
      */
     static void checkCancelled(MicroThread<?> self) throws InterruptedException {
-        if (Thread.interrupted()) {
+        if (interrupted()) {
             throw new InterruptedException(self != null && self.cancelRequested()
                     ? "micro-thread '" + self.name() + "' was cancelled or timed out" : "interrupted");
         }
@@ -69,7 +75,10 @@ final class Park {
 
     /** Parks the current strand once, until unparked, interrupted, or {@code deadline}. */
     static void parkUntil(Object blocker, long deadline) {
-        if (deadline == NONE) {
+        ContinuationStrand s = currentStrand();
+        if (s != null) {
+            if (deadline == NONE) s.park(); else s.parkNanos(deadline - now());
+        } else if (deadline == NONE) {
             LockSupport.park(blocker);
         } else {
             long remaining = deadline - now();
@@ -79,21 +88,44 @@ final class Park {
 
     /** The object that {@link #unpark(Object)} needs to wake the current strand. */
     static Object currentWaiter() {
-        return Thread.currentThread();
+        Thread t = Thread.currentThread();
+        if (t.isVirtual()) return t;
+        ContinuationStrand s = ContinuationStrand.current();
+        return s != null ? s : t;
+    }
+
+    /** The continuation strand running the caller, or null when the caller is a thread's own code. */
+    private static ContinuationStrand currentStrand() {
+        return Thread.currentThread().isVirtual() ? null : ContinuationStrand.current();
     }
 
     static void unpark(Object waiter) {
-        LockSupport.unpark((Thread) waiter);
+        if (waiter instanceof Thread t) {
+            LockSupport.unpark(t);
+        } else {
+            ((ContinuationStrand) waiter).unpark();
+        }
     }
 
-    /** Interrupts a strand (cancellation and timeouts). */
-    static void interrupt(Thread thread) {
-        thread.interrupt();
+    /** Interrupts a strand (cancellation and timeouts); {@code waiter} as {@link #currentWaiter()} gives. */
+    static void interrupt(Object waiter) {
+        if (waiter instanceof Thread t) {
+            t.interrupt();
+        } else {
+            ((ContinuationStrand) waiter).interrupt();
+        }
     }
 
-    /** Gives the carrier to the next ready micro-thread of the loop. */
+    /** Tests and clears the current strand's interrupt status, as {@link Thread#interrupted()}. */
+    static boolean interrupted() {
+        ContinuationStrand s = currentStrand();
+        return s != null ? s.clearInterrupt() : Thread.interrupted();
+    }
+
+    /** Gives the carrier (or the host thread) to the next ready micro-thread of the loop. */
     static void yieldNow() {
-        Thread.yield();
+        ContinuationStrand s = currentStrand();
+        if (s != null) s.yieldNow(); else Thread.yield();
     }
 
     /** The clock deadlines are measured on. */

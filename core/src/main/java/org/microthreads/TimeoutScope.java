@@ -14,12 +14,13 @@ final class TimeoutScope {
     private static final int ARMED = 0, FIRED = 1, DISARMED = 2;
 
     final TimeoutScope outer;
-    private final Thread thread;
+    /** The waiter ({@link Park#currentWaiter()}) of the strand running the body. */
+    private final Object thread;
     private int state = ARMED;          // guarded by this
     volatile boolean expired;
     private Future<?> timer;            // guarded by this
 
-    TimeoutScope(TimeoutScope outer, Thread thread) {
+    TimeoutScope(TimeoutScope outer, Object thread) {
         this.outer = outer;
         this.thread = thread;
     }

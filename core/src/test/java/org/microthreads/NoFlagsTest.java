@@ -11,7 +11,7 @@ import org.microthreads.internal.JdkInternals;
 /**
  * The flag-free paths. Run with the flags in the normal build and without them by
  * {@code ./mt test-noflags} (and CI): the shared loop, deferreds and timeouts work either way;
- * single-carrier loops fail at creation with a message naming the exact flag.
+ * single-carrier and host loops fail at creation with a message naming the exact flag.
  */
 @Tag("noflags")
 class NoFlagsTest {
@@ -33,6 +33,24 @@ class NoFlagsTest {
             assertThatThrownBy(() -> Loop.singleCarrier("no-flag"))
                     .isInstanceOf(UnsupportedOperationException.class)
                     .hasMessageContaining("--add-opens java.base/java.lang=ALL-UNNAMED");
+        }
+    }
+
+    @Test
+    void hostLoopsNeedTheContinuationFlagAndSayWhichOne() throws Exception {
+        if (flagGiven()) {
+            assertThat(JdkInternals.continuationsAvailable()).isTrue();
+            java.util.concurrent.ExecutorService host = java.util.concurrent.Executors.newSingleThreadExecutor();
+            try (Loop loop = Loop.onHost("with-flag", host)) {
+                assertThat(loop.run(() -> Thread.currentThread().isVirtual())).isFalse();
+            } finally {
+                host.shutdown();
+            }
+        } else {
+            assertThat(JdkInternals.continuationsAvailable()).isFalse();
+            assertThatThrownBy(() -> Loop.onHost("no-flag", Runnable::run))
+                    .isInstanceOf(UnsupportedOperationException.class)
+                    .hasMessageContaining("--add-exports java.base/jdk.internal.vm=ALL-UNNAMED");
         }
     }
 

@@ -20,14 +20,24 @@ import java.util.concurrent.Executor;
  *
  * <p>When the Loom project's public scheduler interface lands, only this class changes.
  *
- * <p>Door 2, {@code jdk.internal.vm.Continuation}, belongs here too when the UI loop and
- * generators arrive (it needs {@code --add-exports java.base/jdk.internal.vm=ALL-UNNAMED}).
+ * <p>Door 2, one-shot delimited continuations: {@code jdk.internal.vm.Continuation} and
+ * {@code ContinuationScope}, reached through method handles only ({@code javac --release 25}
+ * refuses {@code --add-exports}, so there is no compile-time reference). A continuation runs
+ * on the calling thread, keeping its identity, until it yields or ends. It needs
+ * {@code --add-exports java.base/jdk.internal.vm=ALL-UNNAMED} (or {@code =org.microthreads});
+ * without it every door-2 entry point throws {@link UnsupportedOperationException} naming the
+ * flag. All continuations of the library share one scope.
  */
 public final class JdkInternals {
     private JdkInternals() {}
 
     /** The exact flag that door 1 needs, for the module we are loaded in. */
     public static final String ADD_OPENS_FLAG = "--add-opens java.base/java.lang="
+            + (JdkInternals.class.getModule().isNamed()
+                    ? JdkInternals.class.getModule().getName() : "ALL-UNNAMED");
+
+    /** The exact flag that door 2 needs, for the module we are loaded in. */
+    public static final String ADD_EXPORTS_FLAG = "--add-exports java.base/jdk.internal.vm="
             + (JdkInternals.class.getModule().isNamed()
                     ? JdkInternals.class.getModule().getName() : "ALL-UNNAMED");
 
@@ -121,6 +131,215 @@ public final class JdkInternals {
     public static Thread currentCarrierThread() {
         try {
             return (Thread) CURRENT_CARRIER.invokeExact();
+        } catch (Throwable e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    // =====================================================================================
+    // Door 2: continuations
+    // =====================================================================================
+
+    /**
+     * The method handles of door 2, in a holder of their own: initialised on first use, and a
+     * missing flag leaves door 1 untouched. No lambdas here (see {@link PollerInit}).
+     */
+    private static final class Continuations {
+        static final MethodHandle NEW;      // (Runnable)Object
+        static final MethodHandle RUN;      // (Object)void
+        static final MethodHandle YIELD;    // ()boolean
+        static final MethodHandle IS_DONE;  // (Object)boolean
+        static final Throwable UNAVAILABLE;
+        /** Live stack frames (door 1's opening of java.lang): who holds monitors. Null without it. */
+        static final StackWalker LIVE_WALKER;
+        static final MethodHandle MONITORS; // (StackFrame)Object[]
+
+        static {
+            MethodHandle n = null, r = null, y = null, d = null;
+            Throwable why = null;
+            try {
+                Class<?> scopeClass = Class.forName("jdk.internal.vm.ContinuationScope");
+                Class<?> contClass = Class.forName("jdk.internal.vm.Continuation");
+                MethodHandles.Lookup lookup = MethodHandles.lookup();
+                Object scope = lookup.findConstructor(scopeClass, MethodType.methodType(void.class, String.class))
+                        .invoke("microthreads");
+                n = MethodHandles.insertArguments(
+                        lookup.findConstructor(contClass, MethodType.methodType(void.class, scopeClass, Runnable.class)), 0, scope)
+                        .asType(MethodType.methodType(Object.class, Runnable.class));
+                r = lookup.findVirtual(contClass, "run", MethodType.methodType(void.class))
+                        .asType(MethodType.methodType(void.class, Object.class));
+                y = MethodHandles.insertArguments(
+                        lookup.findStatic(contClass, "yield", MethodType.methodType(boolean.class, scopeClass)), 0, scope);
+                d = lookup.findVirtual(contClass, "isDone", MethodType.methodType(boolean.class))
+                        .asType(MethodType.methodType(boolean.class, Object.class));
+            } catch (Throwable e) {
+                n = r = y = d = null;
+                why = e;
+            }
+            StackWalker w = null;
+            MethodHandle mon = null;
+            try {
+                Class<?> lsf = Class.forName("java.lang.LiveStackFrame");
+                MethodHandles.Lookup l = MethodHandles.privateLookupIn(lsf, MethodHandles.lookup());
+                w = (StackWalker) l.findStatic(lsf, "getStackWalker", MethodType.methodType(StackWalker.class, java.util.Set.class))
+                        .invoke(java.util.EnumSet.noneOf(StackWalker.Option.class));
+                mon = l.findVirtual(lsf, "getMonitors", MethodType.methodType(Object[].class))
+                        .asType(MethodType.methodType(Object[].class, StackWalker.StackFrame.class));
+            } catch (Throwable e) {
+                w = null;
+                mon = null;
+            }
+            LIVE_WALKER = w;
+            MONITORS = mon;
+            NEW = n;
+            RUN = r;
+            YIELD = y;
+            IS_DONE = d;
+            UNAVAILABLE = why;
+        }
+    }
+
+    /** Whether continuations are available (the JVM has {@link #ADD_EXPORTS_FLAG}). */
+    public static boolean continuationsAvailable() {
+        return Continuations.NEW != null;
+    }
+
+    /**
+     * Throws unless continuations are available.
+     *
+     * @param what who needs them, for the message ("host loops")
+     * @throws UnsupportedOperationException naming the flag
+     */
+    public static void requireContinuations(String what) {
+        if (Continuations.NEW == null) {
+            throw new UnsupportedOperationException(what + " need the JVM flag " + ADD_EXPORTS_FLAG
+                    + " (JDK 25 has no public API for continuations; ./mt passes it)", Continuations.UNAVAILABLE);
+        }
+    }
+
+    /**
+     * Throws unless {@link #holdsMonitorInContinuation()} can answer: it needs door 1's flag
+     * too ({@code java.lang.LiveStackFrame} is package-private).
+     *
+     * @throws UnsupportedOperationException naming the flag
+     */
+    public static void requireMonitorCheck(String what) {
+        if (Continuations.LIVE_WALKER == null) {
+            throw new UnsupportedOperationException(what + " also need the JVM flag " + ADD_OPENS_FLAG
+                    + " (to refuse parking inside synchronized, which JDK 25 does not refuse for continuations"
+                    + " mounted on a platform thread; ./mt passes it)");
+        }
+    }
+
+    /**
+     * Whether the code running in the innermost mounted continuation holds a monitor
+     * ({@code synchronized}) in one of the continuation's own frames; frames of the host
+     * thread below the continuation do not count. Slow (a live stack walk, ~10 µs): call it
+     * only before a continuation parks.
+     *
+     * <p>Why it exists: JDK 25 lets such a continuation yield while it holds a monitor (no
+     * pinning for monitors any more), but for a continuation on a platform thread the monitor
+     * then belongs to nobody who can release it: every other thread, and every other
+     * continuation of the same host, blocks on it forever.
+     */
+    public static boolean holdsMonitorInContinuation() {
+        requireContinuations("continuations");
+        requireMonitorCheck("continuations");
+        return Continuations.LIVE_WALKER.walk(new MonitorScan());
+    }
+
+    /** Not a lambda: see {@link PollerInit}. */
+    private static final class MonitorScan implements java.util.function.Function<java.util.stream.Stream<StackWalker.StackFrame>, Boolean> {
+        @Override
+        public Boolean apply(java.util.stream.Stream<StackWalker.StackFrame> frames) {
+            java.util.Iterator<StackWalker.StackFrame> it = frames.iterator();
+            while (it.hasNext()) {
+                StackWalker.StackFrame f = it.next();
+                if (f.getClassName().equals("jdk.internal.vm.Continuation")) return false; // the entry: host frames below
+                Object[] monitors;
+                try {
+                    monitors = (Object[]) Continuations.MONITORS.invokeExact(f);
+                } catch (Throwable e) {
+                    throw new AssertionError(e);
+                }
+                if (monitors != null) {
+                    // an interpreted frame keeps a slot per synchronized block it has entered:
+                    // null once the block is left
+                    for (Object m : monitors) {
+                        if (m != null) return true;
+                    }
+                }
+            }
+            return false;
+        }
+    }
+
+    /**
+     * A new continuation (an opaque object) that runs {@code body} in the library's scope; it
+     * starts at the first {@link #runContinuation}.
+     */
+    public static Object newContinuation(Runnable body) {
+        requireContinuations("continuations");
+        try {
+            return (Object) Continuations.NEW.invokeExact(body);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * Mounts {@code continuation} on the calling thread and runs it until it yields or ends.
+     * {@code Thread.currentThread()} inside it is the caller.
+     */
+    public static void runContinuation(Object continuation) {
+        requireContinuations("continuations");
+        try {
+            Continuations.RUN.invokeExact(continuation);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * Yields the library continuation mounted on the calling thread; returns when it is run
+     * again.
+     *
+     * @throws IllegalStateException if it is pinned (holds a monitor or has a native frame on
+     *         its stack), or if no continuation of the library is mounted; it stays mounted
+     */
+    public static void yieldContinuation() {
+        requireContinuations("continuations");
+        boolean yielded;
+        try {
+            yielded = (boolean) Continuations.YIELD.invokeExact();
+        } catch (IllegalStateException e) {
+            String m = String.valueOf(e.getMessage());
+            if (m.startsWith("Pinned")) throw pinned(m, e);
+            throw e;
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new AssertionError(e);
+        }
+        if (!yielded) throw pinned("the continuation could not yield", null);
+    }
+
+    private static IllegalStateException pinned(String reason, Throwable cause) {
+        return new IllegalStateException("a micro-thread of a host loop cannot park while pinned (inside synchronized, "
+                + "or below a native frame): its continuation cannot leave the host thread [" + reason + "]", cause);
+    }
+
+    /** Whether {@code continuation} has run to its end. */
+    public static boolean isDone(Object continuation) {
+        requireContinuations("continuations");
+        try {
+            return (boolean) Continuations.IS_DONE.invokeExact(continuation);
+        } catch (RuntimeException | Error e) {
+            throw e;
         } catch (Throwable e) {
             throw new AssertionError(e);
         }
