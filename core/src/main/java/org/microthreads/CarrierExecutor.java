@@ -27,14 +27,15 @@ final class CarrierExecutor implements Executor {
     private final Thread carrier;
     private final ArrayDeque<Runnable> local = new ArrayDeque<>();   // carrier only
     private final ConcurrentLinkedQueue<Runnable> remote = new ConcurrentLinkedQueue<>();
-    private final Runnable onIdle;
+    /** The idle check; false: the registry was busy, check again in a moment. */
+    private final java.util.function.BooleanSupplier onIdle;
     private final String loopName;
     private volatile boolean sleeping;
     private volatile boolean stopping;
     private volatile boolean stopped;
     private volatile boolean orphanLogged;
 
-    CarrierExecutor(String loopName, Runnable onIdle) {
+    CarrierExecutor(String loopName, java.util.function.BooleanSupplier onIdle) {
         this.loopName = loopName;
         this.onIdle = onIdle;
         this.carrier = Thread.ofPlatform().daemon().name("microthreads-carrier-" + loopName).unstarted(this::loop);
@@ -73,21 +74,28 @@ final class CarrierExecutor implements Executor {
                 continue;
             }
             if (stopping) break;
-            if (remote.isEmpty()) idle();
+            boolean recheck = remote.isEmpty() && !idle();
             if (!local.isEmpty()) continue;
             sleeping = true;
-            if (remote.isEmpty() && !stopping) LockSupport.park(this);
+            if (remote.isEmpty() && !stopping) {
+                if (recheck) LockSupport.parkNanos(this, RECHECK_NANOS); else LockSupport.park(this);
+            }
             sleeping = false;
         }
         stopped = true;
         drainRemoteToOrphans();
     }
 
-    private void idle() {
+    /** How soon a busy idle check is retried (the registry is only ever held briefly). */
+    private static final long RECHECK_NANOS = 1_000_000;
+
+    /** Returns false if the check must be retried. */
+    private boolean idle() {
         try {
-            onIdle.run();
+            return onIdle.getAsBoolean();
         } catch (Throwable t) {
             Loop.LOG.log(Level.ERROR, "the idle check of loop '" + loopName + "' threw (a microthreads bug)", t);
+            return true;
         }
     }
 

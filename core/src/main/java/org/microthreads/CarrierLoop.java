@@ -51,8 +51,8 @@ final class CarrierLoop extends Loop {
      * Runs on the carrier thread, outside any micro-thread, when no task is queued. It must
      * never block: a carrier waiting for a lock can wait for one of its own micro-threads.
      */
-    private void onIdle() {
-        checkDeadlock(internalWaits);
+    private boolean onIdle() {
+        return checkDeadlock(internalWaits);
     }
 
     @Override

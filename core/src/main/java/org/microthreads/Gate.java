@@ -6,8 +6,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 /**
- * Counts live micro-threads (of a loop, or of one {@code run}) and lets threads wait until none
- * is left. The exit fast path is one atomic decrement and one volatile read: the waiter list is
+ * Lets threads wait until a set of micro-threads is empty: counts the live micro-threads of
+ * one {@code run} ({@link Scope}); {@link Registry} reuses the waiting and counts by itself. The exit fast path is one atomic decrement and one volatile read: the waiter list is
  * touched only when someone waits (Dekker: waiters register, then read the count; exits
  * decrement, then read the waiter count; one of them sees the other).
  */

@@ -74,7 +74,12 @@ final class HostLoop extends Loop {
 
     /** On the host thread, after a micro-thread's turn, when none is queued. */
     void onIdle() {
-        if (queued.get() == 0) checkDeadlock(internalWaits);
+        if (queued.get() == 0 && !checkDeadlock(internalWaits)) {
+            // registry busy: look again in a moment, on the host thread
+            Timers.schedule(1_000_000, () -> host.execute(() -> {
+                if (queued.get() == 0) onIdle();
+            }));
+        }
     }
 
     @Override

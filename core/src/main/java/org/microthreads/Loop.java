@@ -279,19 +279,23 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
      * outside any micro-thread when nothing is queued. {@code internalWaits}: how many
      * micro-threads are in a wait only another micro-thread of this loop can end. It must never
      * block: a carrier waiting for a lock can wait for one of its own micro-threads (hence the
-     * non-blocking snapshot; when busy, the next idle moment checks again).
+     * non-blocking snapshot).
+     *
+     * @return false if the registry was busy and the check must be retried soon
      */
-    final void checkDeadlock(int internalWaits) {
-        if (internalWaits == 0) return;
+    final boolean checkDeadlock(int internalWaits) {
+        if (internalWaits == 0) return true;
         List<MicroThread<?>> list = registry.trySnapshot();
-        if (list == null || list.isEmpty() || internalWaits < list.size()) return;
+        if (list == null) return false;
+        if (list.isEmpty() || internalWaits < list.size()) return true;
         for (MicroThread<?> m : list) {
-            if (m.waitKind == null || !m.waitInternal) return;
+            if (m.waitKind == null || !m.waitInternal) return true;
         }
         list.sort(Comparator.comparingLong(m -> m.id));
         deadlocked("deadlock on loop '" + name + "': every micro-thread is waiting for another one, and nothing can wake any of them.\n"
                 + dump(list, "loop '" + name + "' (" + kind() + ")")
                 + "They have been cancelled.", list);
+        return true;
     }
 
     /**
@@ -306,7 +310,9 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
             s.wakeAll();
             told = true;
         }
-        if (!told) Timers.schedule(0, () -> LOG.log(Level.WARNING, report));
+        if (!told) { // log from a fresh thread: the timer's queue lock is one micro-threads take too
+            Thread.ofPlatform().daemon().name("microthreads-deadlock-report").start(() -> LOG.log(Level.WARNING, report));
+        }
         for (MicroThread<?> m : stuck) m.cancelOnly();
     }
 

@@ -50,8 +50,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * failure handler (outside any {@code run}: when its handle becomes unreachable unjoined).
  * A cancelled micro-thread that ends by throwing an interruption or cancellation (or an
  * exception caused by one) is {@link State#CANCELLED}; any other exception thrown after a
- * cancel is a failure, reported as above. A micro-thread that was cancelled and then ended by throwing is
- * {@link State#CANCELLED}, not failed.
+ * cancel is a failure, reported as above.
+ *
+ * <h2>Identity</h2>
+ * {@link #current()} finds the micro-thread through its thread's uncaught-exception-handler
+ * slot (ADR 0010): code inside a micro-thread that replaces that handler makes it look like a
+ * plain thread to the library (waits still work; sticky cancellation is lost).
  *
  * <h2>Memory consistency</h2>
  * Actions of a micro-thread happen-before a {@code join} (or {@code run}) that returns its value

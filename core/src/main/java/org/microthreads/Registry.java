@@ -9,7 +9,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * The live micro-threads of a loop, for dumps, {@code close} and cancellation: an intrusive
  * doubly-linked list ({@link MicroThread#prev}/{@link MicroThread#next}), split into stripes
  * by id so that the shared loop's carriers rarely contend. Adding and removing is one
- * uncontended monitor and four field writes; no node object, no resizing, no hashing (a
+ * uncontended lock and four field writes; no node object, no resizing, no hashing (a
  * {@code ConcurrentHashMap} here cost ~65% of a 1M-spawn profile and 32 bytes per micro-thread).
  *
  * <p>It is also the loop's {@link Gate} ({@code close} waits for it to empty), counting under

@@ -103,4 +103,29 @@ class DeadlockAndDumpTest {
                     .contains("at org.microthreads.MicroThread.sleep");
         }
     }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void aDeadlockIsStillReportedWhileAnotherThreadKeepsInspectingTheLoop() throws Exception {
+        try (Loop loop = Loop.singleCarrier("inspected-deadlock")) {
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread inspector = Thread.ofPlatform().start(() -> {
+                while (!stop.get()) loop.microThreads(); // holds the registry lock often
+            });
+            try {
+                AtomicReference<MicroThread<?>> other = new AtomicReference<>();
+                assertThatThrownBy(() -> loop.run(() -> {
+                    MicroThread<Object> a = MicroThread.parallel("a", () -> {
+                        MicroThread.yieldNow();
+                        return other.get().join();
+                    });
+                    other.set(MicroThread.parallel("b", a::join));
+                    return a.join();
+                })).isInstanceOf(DeadlockException.class).hasMessageContaining("'a' WAITING: joining micro-thread 'b'");
+            } finally {
+                stop.set(true);
+                inspector.join();
+            }
+        }
+    }
 }
