@@ -61,7 +61,7 @@ case "$cmd" in
     echo "$JAVA_HOME"
     ;;
   *)
-    sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
     [[ "$cmd" == help ]] || exit 2
     ;;
 esac
