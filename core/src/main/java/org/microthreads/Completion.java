@@ -68,7 +68,11 @@ class Completion<T> {
         }
         for (Node n = fifo; n != null; n = n.next) {
             if (n.waiter != null) {
-                Park.unpark(n.waiter);
+                try {
+                    Park.unpark(n.waiter);
+                } catch (Throwable bug) { // a host executor that refused: wake the others anyway
+                    Loop.LOG.log(System.Logger.Level.ERROR, "waking a waiter failed", bug);
+                }
             } else {
                 try {
                     n.listener.run();

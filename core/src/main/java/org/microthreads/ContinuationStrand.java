@@ -3,7 +3,6 @@ package org.microthreads;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
 import org.microthreads.internal.JdkInternals;
 
 /**
@@ -80,13 +79,22 @@ final class ContinuationStrand implements Runnable {
 
     /** Hands the continuation to the host executor (state must already be QUEUED). */
     void submit() {
+        submit(false);
+    }
+
+    /**
+     * Hands the continuation to the host. {@code rethrow}: for the first start, so that the
+     * loop can undo a start the host refused; later resubmissions can only log.
+     */
+    void submit(boolean rethrow) {
         loop.queued.incrementAndGet();
         try {
             loop.host.execute(this);
-        } catch (RejectedExecutionException e) {
+        } catch (RuntimeException e) {
             loop.queued.decrementAndGet();
+            if (rethrow) throw e;
             Loop.LOG.log(System.Logger.Level.ERROR, "the host executor of loop '" + loop.name()
-                    + "' rejected micro-thread '" + microThread.name() + "': it cannot run any more", e);
+                    + "' refused micro-thread '" + microThread.name() + "': it cannot run any more", e);
         }
     }
 

@@ -49,7 +49,13 @@ class Gate {
 
     final void wakeAll() {
         if (waiting.get() == 0) return;
-        for (Object w : waiters) Park.unpark(w);
+        for (Object w : waiters) {
+            try {
+                Park.unpark(w);
+            } catch (Throwable bug) { // a host executor that refused: wake the others anyway
+                Loop.LOG.log(System.Logger.Level.ERROR, "waking a waiter failed", bug);
+            }
+        }
     }
 
     /**

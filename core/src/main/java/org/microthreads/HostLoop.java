@@ -59,7 +59,7 @@ final class HostLoop extends Loop {
 
     @Override
     void startStrand(Object strand) {
-        ((ContinuationStrand) strand).submit();
+        ((ContinuationStrand) strand).submit(true); // a refusal undoes the start (Loop.spawnIn)
     }
 
     @Override

@@ -215,6 +215,7 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
             if (!started) {
                 registry.remove(m);
                 scope.exit();
+                if (closed && registry.isEmpty()) LIVE_LOOPS.remove(this);
             }
         }
         return m;
@@ -239,6 +240,7 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
             registry.remove(m);
         } finally {
             m.scope.exit();
+            if (closed && registry.isEmpty()) LIVE_LOOPS.remove(this); // a straggler after close
         }
     }
 
@@ -303,17 +305,23 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
      * {@code stuck}. Called on a carrier thread: never blocks (the log is written elsewhere).
      */
     final void deadlocked(String report, List<MicroThread<?>> stuck) {
+        for (MicroThread<?> m : stuck) m.cancelOnly(); // first: nothing below may prevent it
+        java.util.Set<Scope> involved = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (MicroThread<?> m : stuck) involved.add(m.scope);
         boolean told = false;
         for (Scope s : runs) {
-            if (s.live() == 0) continue; // that run has ended normally; it only has not returned yet
+            if (!involved.contains(s)) continue; // a run starting meanwhile is not part of it
             s.deadlock = new DeadlockException(report);
             s.wakeAll();
             told = true;
         }
-        if (!told) { // log from a fresh thread: the timer's queue lock is one micro-threads take too
-            Thread.ofPlatform().daemon().name("microthreads-deadlock-report").start(() -> LOG.log(Level.WARNING, report));
+        if (!told) { // log from a fresh thread: the carrier must not block, not even in a logger
+            try {
+                Thread.ofPlatform().daemon().name("microthreads-deadlock-report").start(() -> LOG.log(Level.WARNING, report));
+            } catch (Throwable e) {
+                // cannot start a thread (out of memory?): the stuck ones are cancelled anyway
+            }
         }
-        for (MicroThread<?> m : stuck) m.cancelOnly();
     }
 
     // =====================================================================================

@@ -31,19 +31,24 @@ final class Scope extends Gate {
     /** Set once the scope has emptied and its unobserved failures have been handed over. */
     private volatile boolean drained;
 
+    /** Hand-overs to the failure handler in progress (a handler may start micro-threads). */
+    private final java.util.concurrent.atomic.AtomicInteger reporting = new java.util.concurrent.atomic.AtomicInteger();
+
     @Override
     void onEmpty() {
+        reporting.incrementAndGet();
         try {
             reportUnobserved();
         } finally {
             drained = true;
+            reporting.decrementAndGet();
         }
     }
 
     /** A run returns only after the failure handler has seen what it had to see. */
     @Override
     boolean isEmpty() {
-        return live() == 0 && drained;
+        return live() == 0 && drained && reporting.get() == 0;
     }
 
     /** Hands each failed parallel micro-thread that nobody joined to the failure handler. */
