@@ -106,14 +106,8 @@ public final class MicroThread<T> extends Completion<T> {
     private final String explicitName;
     final Loop loop;
     final Scope scope;
-    /**
-     * The nearest live ancestor when last compressed (the starter, or above it if the starter
-     * had ended), or null; cancelling any ancestor cancels this one too. Compressed by
-     * {@link #compressAncestors()} so that chains of ended micro-threads are not retained.
-     */
-    volatile MicroThread<?> parent;
-    /** Set once this micro-thread has started another: only then does cancel() scan. */
-    private volatile boolean startedChildren;
+    /** Its place in the tree of starters: what cancellation of an ancestor needs. */
+    final Lineage lineage;
     private final boolean forgotten;
     /** A {@link Body}, or a {@link Task} for start-and-forget (no wrapper object). */
     private final Object body;
@@ -144,8 +138,66 @@ public final class MicroThread<T> extends Completion<T> {
         }
     }
 
-    // ---- cancellation, touched by any thread ----
-    private volatile boolean cancelled;
+    /**
+     * The part of a micro-thread that the micro-threads it started refer to. Small on purpose:
+     * a long-lived descendant must not keep an ended starter's handle (its body, value, and the
+     * Cleaner that reports its unobserved failure) reachable.
+     *
+     * <p>State: {@code LIVE -> CANCELLED // cancelOnly}, {@code LIVE -> ENDED // finish}, one
+     * CAS each, so a cancel and an end are ordered: a cancel that loses to the end has no effect.
+     */
+    static final class Lineage {
+        static final int LIVE = 0, CANCELLED = 1, ENDED = 2;
+        private static final java.lang.invoke.VarHandle STATE;
+
+        static {
+            try {
+                STATE = java.lang.invoke.MethodHandles.lookup().findVarHandle(Lineage.class, "state", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        volatile int state;
+        /**
+         * The nearest ancestor that has not ended uncancelled, as of the last compression (the
+         * starter, or above it once the starter has ended), or null.
+         */
+        volatile Lineage parent;
+        /** Set once this micro-thread has started another: only then does cancel() scan. */
+        volatile boolean startedChildren;
+
+        Lineage(Lineage parent) {
+            this.parent = parent;
+        }
+
+        /** LIVE -> CANCELLED; true if it is cancelled now (by this call or before). */
+        boolean cancel() {
+            return STATE.compareAndSet(this, LIVE, CANCELLED) || state == CANCELLED;
+        }
+
+        /** LIVE -> ENDED; false if it had been cancelled first. */
+        boolean end() {
+            return STATE.compareAndSet(this, LIVE, ENDED);
+        }
+
+        boolean hasCancelledAncestor() {
+            for (Lineage p = parent; p != null; p = p.parent) {
+                if (p.state == CANCELLED) return true;
+            }
+            return false;
+        }
+
+        /** Called by the micro-thread itself when it starts a child. */
+        void compress() {
+            if (!startedChildren) startedChildren = true;
+            Lineage p = parent;
+            if (p != null && p.state == ENDED) {
+                while (p != null && p.state == ENDED) p = p.parent; // ended uncancelled: cannot cancel anyone
+                parent = p;
+            }
+        }
+    }
 
     // ---- what it waits on; written only by this micro-thread, read by dumps ----
     volatile WaitKind waitKind;
@@ -158,7 +210,7 @@ public final class MicroThread<T> extends Completion<T> {
     MicroThread(Loop loop, Scope scope, MicroThread<?> parent, Object body, String name, boolean forgotten, long id) {
         this.loop = loop;
         this.scope = scope;
-        this.parent = parent;
+        this.lineage = new Lineage(parent == null ? null : parent.lineage);
         this.body = body;
         this.explicitName = name;
         this.forgotten = forgotten;
@@ -326,6 +378,7 @@ public final class MicroThread<T> extends Completion<T> {
     }
 
     private void finish(T v, Throwable f) {
+        boolean cancelled = !lineage.end(); // from here on, a cancel has no effect
         try {
             if (f == null) {
                 this.complete(v);
@@ -492,7 +545,7 @@ public final class MicroThread<T> extends Completion<T> {
         try {
             return body.run();
         } catch (Exception e) {
-            if (ts.expired && !(self != null && self.cancelled) && !ts.outerExpired()) {
+            if (ts.expired && !(self != null && self.cancelFlag()) && !ts.outerExpired()) {
                 TimeoutException te = new TimeoutException("timed out after " + WaitKind.human(timeout));
                 te.initCause(e);
                 throw te;
@@ -501,7 +554,7 @@ public final class MicroThread<T> extends Completion<T> {
         } finally {
             ts.disarm();
             if (self != null) self.timeouts = ts.outer;
-            if (ts.expired && !(self != null && self.cancelled) && !ts.outerExpired()) {
+            if (ts.expired && !(self != null && self.cancelFlag()) && !ts.outerExpired()) {
                 Park.interrupted(); // our own interrupt must not leak past the scope
             }
         }
@@ -646,7 +699,7 @@ public final class MicroThread<T> extends Completion<T> {
         // Dekker with Loop.spawnIn: we write `cancelled`, then read `startedChildren` and scan;
         // a starter writes `startedChildren`, registers the child, then checks the ancestors'
         // flags. Either the scan finds the child or the child sees the flag.
-        if (startedChildren) cancelDescendantsOfCancelled();
+        if (lineage.startedChildren) cancelDescendantsOfCancelled();
     }
 
     /** Cancels every live micro-thread that has a cancelled ancestor: one pass, any depth. */
@@ -654,40 +707,34 @@ public final class MicroThread<T> extends Completion<T> {
         List<MicroThread<?>> victims = new ArrayList<>();
         for (Loop l : Loop.withLiveMicroThreads()) {
             l.forEachLive(m -> {
-                if (!m.cancelled && m.hasCancelledAncestor()) victims.add(m);
+                if (m.lineage.state == Lineage.LIVE && m.lineage.hasCancelledAncestor()) victims.add(m);
             });
         }
         for (MicroThread<?> m : victims) m.cancelOnly();
     }
 
     boolean hasCancelledAncestor() {
-        for (MicroThread<?> p = parent; p != null; p = p.parent) {
-            if (p.cancelled) return true;
-        }
-        return false;
+        return lineage.hasCancelledAncestor();
     }
 
     /** Called by the starter itself when it starts a child. */
     void compressAncestors() {
-        if (!startedChildren) startedChildren = true;
-        MicroThread<?> p = parent;
-        if (p != null && p.isDone()) {
-            while (p != null && p.isDone() && !p.cancelled) p = p.parent;
-            parent = p;
-        }
+        lineage.compress();
     }
 
-    /** Cancels this micro-thread only (close, deadlocks: everyone is cancelled anyway). */
+    /**
+     * Cancels this micro-thread only (close, deadlocks: everyone is cancelled anyway); a repeat
+     * interrupts again, which wakes a body that swallowed the first interrupt in JDK code.
+     */
     boolean cancelOnly() {
-        if (this.isDone()) return false;
-        cancelled = true;
+        if (!lineage.cancel()) return false; // it has ended
         Object s = strand;
         if (s != null) Park.interrupt(s);
         return true;
     }
 
     boolean cancelFlag() {
-        return cancelled;
+        return lineage.state == Lineage.CANCELLED;
     }
 
     /** Whether cancellation was requested, or an enclosing {@link #withTimeout} expired. */
@@ -696,7 +743,7 @@ public final class MicroThread<T> extends Completion<T> {
     }
 
     boolean cancelRequested() {
-        if (cancelled) return true;
+        if (lineage.state == Lineage.CANCELLED) return true;
         for (TimeoutScope t = timeouts; t != null; t = t.outer) {
             if (t.expired) return true;
         }

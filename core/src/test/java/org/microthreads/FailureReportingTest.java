@@ -146,4 +146,31 @@ class FailureReportingTest {
             assertThat(loop.failureCount()).isZero();
         }
     }
+
+    @Test
+    @Timeout(30)
+    void aLongLivedChildDoesNotKeepItsStartersUnobservedFailureSilent() throws Exception {
+        try (Loop loop = Loop.singleCarrier("long-lived-child")) {
+            List<String> seen = new CopyOnWriteArrayList<>();
+            loop.failureHandler((mt, f) -> seen.add(mt.name() + ": " + f.getMessage()));
+            Deferred<Void> childRunning = new Deferred<>();
+            Deferred<Void> release = new Deferred<>();
+            MicroThread<Object> starter = loop.parallel("starter", () -> {
+                MicroThread.startAndForget("heartbeat", () -> {
+                    childRunning.complete(null);
+                    release.await(); // lives on after its starter failed
+                });
+                childRunning.await();
+                throw new IOException("starter failed");
+            });
+            while (!starter.isDone()) Thread.onSpinWait();
+            starter = null;
+            while (seen.isEmpty()) {
+                System.gc();
+                Thread.onSpinWait();
+            }
+            assertThat(seen).containsExactly("starter: starter failed");
+            release.complete(null);
+        }
+    }
 }
