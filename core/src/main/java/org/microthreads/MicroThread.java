@@ -522,7 +522,8 @@ public final class MicroThread<T> extends Completion<T> {
 
     /**
      * Runs {@code body} in the caller; if it has not ended within {@code timeout} on the loop's
-     * clock, the caller is interrupted (sticky for the rest of the body, like a cancellation)
+     * clock, the caller is interrupted (in a micro-thread: sticky for the rest of the body, like a
+     * cancellation; in a plain thread: one interrupt, as {@code Thread.interrupt})
      * and, once the body has ended, {@link TimeoutException} is thrown. A body that still
      * returns a value after the deadline has its value returned: nothing is discarded.
      * Nested timeouts work independently: when an outer one expires, inner ones let its

@@ -5,18 +5,20 @@ import java.util.concurrent.Future;
 /**
  * One {@link MicroThread#withTimeout} in progress.
  *
- * <p>State: {@code ARMED -> FIRED} (timer: marks expired, interrupts the thread) or
- * {@code ARMED -> DISARMED} (the body ended first). Both transitions happen under the monitor,
- * so once {@link #disarm()} returns, the timer's interrupt has either been delivered or never
- * will be.
+ * <p>State: {@code ARMED -> FIRING -> FIRED} (timer: marks expired, interrupts the strand) or
+ * {@code ARMED -> DISARMED} (the body ended first). The decision is taken under the monitor and
+ * the interrupt is delivered outside it (for a host loop it goes through the host executor,
+ * which must not run under a lock the host thread may want); {@link #disarm()} waits out a
+ * {@code FIRING} in progress, so once it returns the timer's interrupt has either been
+ * delivered or never will be.
  */
 final class TimeoutScope {
-    private static final int ARMED = 0, FIRED = 1, DISARMED = 2;
+    private static final int ARMED = 0, FIRING = 1, FIRED = 2, DISARMED = 3;
 
     final TimeoutScope outer;
     /** The waiter ({@link Park#currentWaiter()}) of the strand running the body. */
     private final Object thread;
-    private int state = ARMED;          // guarded by this
+    private volatile int state = ARMED; // changed under the monitor
     volatile boolean expired;
     private Future<?> timer;            // guarded by this
 
@@ -32,18 +34,30 @@ final class TimeoutScope {
         }
     }
 
-    private synchronized void fire() {
-        if (state != ARMED) return;
-        state = FIRED;
-        expired = true;
-        Park.interrupt(thread);
+    private void fire() {
+        synchronized (this) {
+            if (state != ARMED) return;
+            state = FIRING;
+            expired = true;
+        }
+        try {
+            Park.interrupt(thread);
+        } finally {
+            synchronized (this) {
+                state = FIRED;
+            }
+        }
     }
 
-    synchronized void disarm() {
-        if (state == ARMED) {
-            state = DISARMED;
-            if (timer != null) timer.cancel(false);
+    void disarm() {
+        synchronized (this) {
+            if (state == ARMED) {
+                state = DISARMED;
+                if (timer != null) timer.cancel(false);
+                return;
+            }
         }
+        while (state == FIRING) Thread.onSpinWait(); // the timer is delivering its interrupt: brief
     }
 
     boolean outerExpired() {

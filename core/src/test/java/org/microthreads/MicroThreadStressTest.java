@@ -71,7 +71,10 @@ class MicroThreadStressTest {
                 assertThat(succeeded + failed + cancelled).isEqualTo(n);
                 assertThat(bodiesEnded.get()).isEqualTo(n);
             }
-            for (Loop l : List.of(a, b)) assertThat(l.microThreads()).isEmpty();
+            // a joined micro-thread unlists itself just after its value is published
+            for (Loop l : List.of(a, b)) {
+                while (!l.microThreads().isEmpty()) Thread.onSpinWait();
+            }
         }
     }
 
