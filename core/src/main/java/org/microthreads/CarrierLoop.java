@@ -8,7 +8,7 @@ import org.microthreads.internal.JdkInternals;
  * A single-carrier loop: virtual threads whose continuations all run on one platform thread
  * (a {@link CarrierExecutor}), one at a time, in FIFO order.
  *
- * <p>Deadlock detection: {@link #internalWaits} counts micro-threads in a wait that only
+ * <p>Deadlock detection: {@link Loop#internalWaits} counts micro-threads in a wait that only
  * another micro-thread of this loop can end (a join without timeout). Both it and the carrier's
  * idle check run on the carrier thread only. When the carrier is idle (no task queued) and
  * every live micro-thread is in such a wait, nothing can wake any of them: no timer, no outside
@@ -17,8 +17,6 @@ import org.microthreads.internal.JdkInternals;
 final class CarrierLoop extends Loop {
     private final CarrierExecutor carrier;
     private final ThreadFactory factory;
-    /** Carrier-confined; see the class comment. */
-    private int internalWaits;
 
     CarrierLoop(String name) {
         super(name, 1);
@@ -33,19 +31,15 @@ final class CarrierLoop extends Loop {
     }
 
     @Override
+    boolean oneCarrier() {
+        return true;
+    }
+
+    @Override
     String kind() {
         return "single carrier";
     }
 
-    @Override
-    void onWaitBegin(boolean internal) {
-        if (internal) internalWaits++;
-    }
-
-    @Override
-    void onWaitEnd(boolean internal) {
-        if (internal) internalWaits--;
-    }
 
     /**
      * Runs on the carrier thread, outside any micro-thread, when no task is queued. It must

@@ -23,7 +23,7 @@ import org.microthreads.internal.JdkInternals;
  * {@link #run} must not be called from the host thread outside its micro-threads (they would
  * block the thread the micro-threads need).
  *
- * <p>Deadlock detection as on a single-carrier loop: {@link #internalWaits} (host-confined:
+ * <p>Deadlock detection as on a single-carrier loop: {@link Loop#internalWaits} (host-confined:
  * waits begin and end inside micro-threads, which run only on the host) counts waits only
  * another micro-thread of this loop can end; {@link #queued} counts the micro-threads handed to
  * the host executor and not yet run. When a turn ends with none queued and every live
@@ -35,8 +35,6 @@ final class HostLoop extends Loop {
     volatile Thread hostThread;
     /** Micro-threads submitted to the host and not yet run. */
     final AtomicInteger queued = new AtomicInteger();
-    /** Host-confined; see the class comment. */
-    private int internalWaits;
 
     HostLoop(String name, Executor host) {
         super(name, 1);
@@ -62,15 +60,6 @@ final class HostLoop extends Loop {
         ((ContinuationStrand) strand).submit(true); // a refusal undoes the start (Loop.spawnIn)
     }
 
-    @Override
-    void onWaitBegin(boolean internal) {
-        if (internal) internalWaits++;
-    }
-
-    @Override
-    void onWaitEnd(boolean internal) {
-        if (internal) internalWaits--;
-    }
 
     /** On the host thread, after a micro-thread's turn, when none is queued. */
     void onIdle() {
@@ -80,6 +69,11 @@ final class HostLoop extends Loop {
                 if (queued.get() == 0) onIdle();
             }));
         }
+    }
+
+    @Override
+    boolean oneCarrier() {
+        return true;
     }
 
     @Override

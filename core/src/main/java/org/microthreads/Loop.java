@@ -266,10 +266,26 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
     // Hooks for the loop kinds
     // =====================================================================================
 
-    /** A micro-thread of this loop starts a library wait; {@code internal}: only this loop can end it. */
-    void onWaitBegin(boolean internal) {}
+    /**
+     * How many micro-threads are in a wait that only another micro-thread of this loop can end.
+     * Kept by the loops with one carrier (or host) thread only, and confined to that thread: the
+     * waits begin and end on it, and {@link #checkDeadlock} reads it there.
+     */
+    int internalWaits;
 
-    void onWaitEnd(boolean internal) {}
+    /** Whether this loop runs its micro-threads one at a time on one thread (deadlock detection). */
+    boolean oneCarrier() {
+        return false;
+    }
+
+    /** A micro-thread of this loop starts a library wait; {@code internal}: only this loop can end it. */
+    final void onWaitBegin(boolean internal) {
+        if (internal && oneCarrier()) internalWaits++;
+    }
+
+    final void onWaitEnd(boolean internal) {
+        if (internal && oneCarrier()) internalWaits--;
+    }
 
     /** Runs {@code action} after {@code delayNanos} on this loop's clock. */
     Future<?> schedule(long delayNanos, Runnable action) {
