@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * int v = answer.join();                                          // ... collect its value later
  * List<Integer> all = MicroThread.parallelAll(List.of(() -> 1, () -> 2)); // several, fail-fast
  * }
- * Cooperative micro-threads talking over pipes come with {@code Pipe}.
+ * Cooperative micro-threads talking over pipes are planned ({@code Pipe}; not built yet).
  *
  * <h2>Where a micro-thread runs</h2>
  * The static starters use the {@linkplain Loop#current() current loop}: the loop of the calling
