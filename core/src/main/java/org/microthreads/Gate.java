@@ -6,42 +6,19 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 /**
- * Lets threads wait until a set of micro-threads is empty: counts the live micro-threads of
- * one {@code run} ({@link Scope}); {@link Registry} reuses the waiting and counts by itself. The exit fast path is one atomic decrement and one volatile read: the waiter list is
- * touched only when someone waits (Dekker: waiters register, then read the count; exits
- * decrement, then read the waiter count; one of them sees the other).
+ * Lets threads wait until a set of micro-threads is empty; the subclass says what empty is
+ * ({@link Scope}: the micro-threads of one {@code run}; {@link Registry}: all of a loop's).
+ * Waking is touched only when someone waits (Dekker: waiters register, then read emptiness;
+ * the micro-thread that empties the set changes it, then reads the waiter count; one of them
+ * sees the other).
  */
-class Gate {
-    private final AtomicInteger live = new AtomicInteger();
+abstract class Gate {
     private final AtomicInteger waiting = new AtomicInteger();
     /** Lock-free for wakers: carriers wake waiters from outside any micro-thread (see Registry). */
     private final List<Object> waiters = new CopyOnWriteArrayList<>();
 
-    final void enter() {
-        live.incrementAndGet();
-    }
-
-    final void exit() {
-        if (live.decrementAndGet() == 0) {
-            try {
-                onEmpty();
-            } finally {
-                wakeAll();
-            }
-        }
-    }
-
-    /** Hook run by the exiting micro-thread that leaves the gate empty, before waiters wake. */
-    void onEmpty() {}
-
-    final int live() {
-        return live.get();
-    }
-
     /** Whether a waiter may stop waiting for the gate to empty. */
-    boolean isEmpty() {
-        return live.get() == 0;
-    }
+    abstract boolean isEmpty();
 
     final boolean hasWaiters() {
         return waiting.get() != 0;

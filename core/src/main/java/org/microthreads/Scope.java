@@ -11,6 +11,8 @@ import java.util.List;
  */
 final class Scope extends Gate {
     final Loop loop;
+    /** Its live micro-threads: one atomic increment per start and decrement per end. */
+    private final java.util.concurrent.atomic.AtomicInteger live = new java.util.concurrent.atomic.AtomicInteger();
     /** Set by the deadlock detector; makes {@code run} stop waiting and cancel the scope. */
     volatile DeadlockException deadlock;
     /** Guarded by itself. */
@@ -31,11 +33,29 @@ final class Scope extends Gate {
     /** Set once the scope has emptied and its unobserved failures have been handed over. */
     private volatile boolean drained;
 
+    void enter() {
+        live.incrementAndGet();
+    }
+
+    void exit() {
+        if (live.decrementAndGet() == 0) {
+            try {
+                onEmpty();
+            } finally {
+                wakeAll();
+            }
+        }
+    }
+
+    int live() {
+        return live.get();
+    }
+
     /** Hand-overs to the failure handler in progress (a handler may start micro-threads). */
     private final java.util.concurrent.atomic.AtomicInteger reporting = new java.util.concurrent.atomic.AtomicInteger();
 
-    @Override
-    void onEmpty() {
+    /** Run by the micro-thread that leaves the scope empty, before waiters wake. */
+    private void onEmpty() {
         reporting.incrementAndGet();
         try {
             reportUnobserved();
