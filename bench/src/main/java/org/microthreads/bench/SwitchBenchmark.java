@@ -1,15 +1,11 @@
 package org.microthreads.bench;
 
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
-import java.lang.reflect.Constructor;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import org.microthreads.MicroThread;
+import org.microthreads.internal.JdkInternals;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -48,14 +44,11 @@ public class SwitchBenchmark {
         ThreadFactory factory;
 
         @Setup(Level.Trial)
-        public void open() throws ReflectiveOperationException {
+        public void open() {
             executor = Executors.newSingleThreadExecutor();
-            // The JDK 25 door the library uses too (needs --add-opens java.base/java.lang), here
-            // without the library so that this peer does not depend on it.
-            Constructor<?> c = Class.forName("java.lang.ThreadBuilders$VirtualThreadBuilder")
-                    .getDeclaredConstructor(Executor.class);
-            c.setAccessible(true);
-            factory = ((Thread.Builder.OfVirtual) c.newInstance(executor)).factory();
+            // The JDK 25 door the library uses, through its one internal class, with a naive
+            // scheduler instead of the library's carrier.
+            factory = JdkInternals.virtualThreadBuilder(executor).factory();
         }
 
         @TearDown(Level.Trial)
@@ -118,41 +111,10 @@ public class SwitchBenchmark {
         twoThreads(naive.factory);
     }
 
-    // ---- raw jdk.internal.vm.Continuation, through constant method handles (inlined by the JIT) ----
-
-    private static final Object SCOPE;
-    private static final MethodHandle NEW_CONT;   // (ContinuationScope, Runnable) -> Continuation, as (Object, Runnable)Object
-    private static final MethodHandle RUN;        // (Object)void
-    private static final MethodHandle IS_DONE;    // (Object)boolean
-    private static final MethodHandle YIELD;      // (Object)boolean
-
-    static {
-        try {
-            Class<?> scope = Class.forName("jdk.internal.vm.ContinuationScope");
-            Class<?> cont = Class.forName("jdk.internal.vm.Continuation");
-            MethodHandles.Lookup l = MethodHandles.lookup();
-            SCOPE = l.findConstructor(scope, MethodType.methodType(void.class, String.class)).invoke("bench");
-            NEW_CONT = l.findConstructor(cont, MethodType.methodType(void.class, scope, Runnable.class))
-                    .asType(MethodType.methodType(Object.class, Object.class, Runnable.class));
-            RUN = l.findVirtual(cont, "run", MethodType.methodType(void.class))
-                    .asType(MethodType.methodType(void.class, Object.class));
-            IS_DONE = l.findVirtual(cont, "isDone", MethodType.methodType(boolean.class))
-                    .asType(MethodType.methodType(boolean.class, Object.class));
-            YIELD = l.findStatic(cont, "yield", MethodType.methodType(boolean.class, scope))
-                    .asType(MethodType.methodType(boolean.class, Object.class));
-        } catch (Throwable e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    // ---- raw jdk.internal.vm.Continuation, through the library's internal door (constant method handles) ----
 
     private static void contYielder() {
-        try {
-            for (int i = 0; i < YIELDS; i++) {
-                boolean b = (boolean) YIELD.invokeExact(SCOPE);
-            }
-        } catch (Throwable e) {
-            throw new AssertionError(e);
-        }
+        for (int i = 0; i < YIELDS; i++) JdkInternals.yieldContinuation();
     }
 
     /**
@@ -161,17 +123,17 @@ public class SwitchBenchmark {
      */
     @Benchmark
     public void rawContinuation() throws Throwable {
-        Object a = NEW_CONT.invokeExact(SCOPE, (Runnable) SwitchBenchmark::contYielder);
-        Object b = NEW_CONT.invokeExact(SCOPE, (Runnable) SwitchBenchmark::contYielder);
+        Object a = JdkInternals.newContinuation(SwitchBenchmark::contYielder);
+        Object b = JdkInternals.newContinuation(SwitchBenchmark::contYielder);
         boolean aDone = false, bDone = false;
         while (!(aDone && bDone)) {
             if (!aDone) {
-                RUN.invokeExact(a);
-                aDone = (boolean) IS_DONE.invokeExact(a);
+                JdkInternals.runContinuation(a);
+                aDone = JdkInternals.isDone(a);
             }
             if (!bDone) {
-                RUN.invokeExact(b);
-                bDone = (boolean) IS_DONE.invokeExact(b);
+                JdkInternals.runContinuation(b);
+                bDone = JdkInternals.isDone(b);
             }
         }
     }
