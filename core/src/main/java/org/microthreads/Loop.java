@@ -152,7 +152,13 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
                     scope.await(caller, WaitKind.RUN, "'" + name + "'", Park.NONE, false, () -> false);
                 }
             }
-            if (scope.deadlock != null) throw scope.deadlock;
+            if (scope.deadlock != null) {
+                if (m.failure() != null) { // main ended first: its failure may be why the others wait
+                    scope.deadlock.addSuppressed(new FailedException("main micro-thread of loop '" + name
+                            + "' had failed before the deadlock: " + m.failure(), m.failure()));
+                }
+                throw scope.deadlock;
+            }
             return m.resultOrThrow("main micro-thread of loop '" + name + "'");
         } finally {
             runs.remove(scope);

@@ -116,6 +116,11 @@ final class Park {
         }
     }
 
+    /** Sets the current strand's interrupt status again (an interrupt that lost a race keeps for later). */
+    static void selfInterrupt() {
+        interrupt(currentWaiter());
+    }
+
     /** Tests and clears the current strand's interrupt status, as {@link Thread#interrupted()}. */
     static boolean interrupted() {
         ContinuationStrand s = currentStrand();

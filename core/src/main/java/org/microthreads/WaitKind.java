@@ -13,7 +13,10 @@ enum WaitKind {
     AWAIT_FUTURE("awaiting Future "),
     DEFERRED("awaiting "),
     SLEEP("sleeping for "),
-    RUN("running loop ");
+    RUN("running loop "),
+    PIPE_TAKE("waiting to take from "),
+    PIPE_PUT("waiting to put to "),
+    SELECT("selecting to ");
 
     private final String prefix;
 

@@ -1,0 +1,780 @@
+package org.microthreads;
+
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * A micro-pipe: a channel through which micro-threads (and plain threads) pass items, in FIFO
+ * order, each item to exactly one taker.
+ *
+ * <h2>Flavours (by factory)</h2>
+ * <ul>
+ *   <li>{@link #rendezvous()}: no buffer; a {@code put} waits until a {@code take} receives the item.</li>
+ *   <li>{@link #buffered(int)}: up to {@code n} items wait in the pipe; a {@code put} on a full pipe waits.</li>
+ *   <li>{@link #unbounded()}: a {@code put} never waits (memory is the limit).</li>
+ *   <li>{@link #droppingOldest(int)}, {@link #droppingLatest(int)}: a {@code put} on a full pipe never
+ *       waits; it drops the oldest buffered item, or the item being put. {@link #conflated()} keeps only
+ *       the latest item. Dropped items are counted ({@link #droppedCount()}).</li>
+ * </ul>
+ *
+ * <h2>One grammar, three forms</h2>
+ * <table>
+ *   <caption>operations</caption>
+ *   <tr><th></th><th>waits</th><th>never waits</th><th>reports the end without an exception</th></tr>
+ *   <tr><td>put</td><td>{@link #put}</td><td>{@link #tryPut(Object)} (false: no room)</td><td>{@link #putOrClosed} (false: closed)</td></tr>
+ *   <tr><td>take</td><td>{@link #take}</td><td>{@link #tryTake()} (null: nothing there)</td><td>{@link #takeOrClosed} (null: closed and drained)</td></tr>
+ * </table>
+ * {@link #tryPut(Object, Duration)} and {@link #tryTake(Duration)} wait at most a while. Items are
+ * never null: {@code null} is how the {@code try}/{@code OrClosed} forms say "nothing".
+ *
+ * <h2>Ending</h2>
+ * {@link #close()} means done: takers drain what is buffered, then see the end ({@link #take} throws
+ * {@link PipeClosedException}, {@link #takeOrClosed} returns null, a for-each ends). {@link #fail}
+ * means failed: takers drain what is buffered, then get a {@link FailedException} whose cause is the
+ * failure. After either, puts throw {@link PipeClosedException} (whose cause shows where the pipe was
+ * closed, or the failure); waiting putters are woken and their items are not delivered. Closing or
+ * failing an ended pipe does nothing and returns false (idempotent, like Kotlin's {@code close}; Go's
+ * second close panics). A pipe can be {@linkplain #ownedBy owned} by its producing micro-thread: it
+ * closes when that ends, and fails when that fails. {@link #produce} starts such a producer.
+ *
+ * <h2>Waiting</h2>
+ * Every waiting form honours interruption and the sticky cancellation of micro-threads, and an
+ * interrupted operation either happened completely or not at all: a put that throws
+ * {@link InterruptedException} did not deliver its item; a take that throws consumed nothing.
+ * Waiting shows in {@link MicroThread#waitingOn()} and loop dumps ("waiting to take from pipe
+ * 'jobs'"). On a single-carrier loop, a wait on a pipe that only that loop's micro-threads have
+ * used counts for the deadlock report (see {@code docs/pipes.md} for the rule).
+ *
+ * <h2>Threads</h2>
+ * Thread-safe: any mix of micro-threads on any loops and platform threads may put and take. Actions
+ * of a thread before it puts an item happen-before the actions of the thread that takes it, after
+ * the take.
+ *
+ * <h2>Exceptions</h2>
+ * A {@code null} argument throws {@link NullPointerException} naming it.
+ *
+ * @param <T> the type of the items
+ */
+public final class Pipe<T> implements Iterable<T> {
+    private static final AtomicLong IDS = new AtomicLong();
+    private static final int BLOCK = 0, DROP_OLDEST = 1, DROP_LATEST = 2;
+    private static final int OPEN = 0, CLOSED = 1, FAILED = 2;
+    /** Results of the locked steps (items are never null, so these cannot collide with one). */
+    static final Object EMPTY = new Object(), DONE = new Object(), OK = new Object(), FULL = new Object();
+
+    /** The order in which {@link Select} locks several pipes. */
+    final long id = IDS.incrementAndGet();
+    final ReentrantLock lock = new ReentrantLock();
+    private final int capacity; // 0: rendezvous; Integer.MAX_VALUE: unbounded
+    private final int overflow;
+    private final PipeWaiter.Queue takers = new PipeWaiter.Queue(), putters = new PipeWaiter.Queue();
+    /** Ring buffer: {@code count} items from {@code head}; grows up to capacity. Guarded by lock. */
+    private Object[] ring;
+    private int head, count;
+    private long dropped;
+    private volatile int closeState;
+    /** Where it was closed (a trace), or the failure. */
+    private Throwable closeCause;
+    private volatile String name;
+    /**
+     * The single-carrier loop all users so far are micro-threads of, or null once anyone else used
+     * it (or it was made outside such a loop): only then can a wait on it count for the deadlock
+     * report, since nothing outside the loop is known to hold it.
+     */
+    private volatile Loop home;
+    private volatile MicroThread<?> owner;
+
+    private Pipe(int capacity, int overflow) {
+        this.capacity = capacity;
+        this.overflow = overflow;
+        this.ring = capacity == 0 ? null : new Object[Math.min(capacity, 16)];
+        MicroThread<?> m = MicroThread.currentOrNull();
+        this.home = m != null && m.loop.oneCarrier() ? m.loop : null;
+    }
+
+    // =====================================================================================
+    // Factories
+    // =====================================================================================
+
+    /** A pipe without buffer: each {@code put} waits until a {@code take} receives its item (Go's {@code make(chan T)}). */
+    public static <T> Pipe<T> rendezvous() {
+        return new Pipe<>(0, BLOCK);
+    }
+
+    /**
+     * A pipe holding up to {@code capacity} items; a {@code put} on a full pipe waits.
+     * {@code buffered(0)} is {@link #rendezvous()}.
+     *
+     * @throws IllegalArgumentException if {@code capacity} is negative
+     */
+    public static <T> Pipe<T> buffered(int capacity) {
+        return new Pipe<>(requireCapacity(capacity, 0), BLOCK);
+    }
+
+    /** A pipe whose {@code put} never waits; its buffer grows as needed. */
+    public static <T> Pipe<T> unbounded() {
+        return new Pipe<>(Integer.MAX_VALUE, BLOCK);
+    }
+
+    /**
+     * A pipe holding up to {@code capacity} items where a {@code put} on a full pipe drops the oldest
+     * buffered item and never waits.
+     *
+     * @throws IllegalArgumentException if {@code capacity} is less than 1
+     */
+    public static <T> Pipe<T> droppingOldest(int capacity) {
+        return new Pipe<>(requireCapacity(capacity, 1), DROP_OLDEST);
+    }
+
+    /**
+     * A pipe holding up to {@code capacity} items where a {@code put} on a full pipe drops the item
+     * being put (it still succeeds) and never waits.
+     *
+     * @throws IllegalArgumentException if {@code capacity} is less than 1
+     */
+    public static <T> Pipe<T> droppingLatest(int capacity) {
+        return new Pipe<>(requireCapacity(capacity, 1), DROP_LATEST);
+    }
+
+    /** A pipe that keeps only the latest item put: {@code droppingOldest(1)} (Kotlin's {@code CONFLATED}). */
+    public static <T> Pipe<T> conflated() {
+        return droppingOldest(1);
+    }
+
+    private static int requireCapacity(int capacity, int min) {
+        if (capacity < min) {
+            throw new IllegalArgumentException("capacity must be at least " + min + ", was " + capacity);
+        }
+        return capacity;
+    }
+
+    /** Names this pipe for dumps and messages (default {@code pipe-<n>}); returns it. */
+    public Pipe<T> named(String name) {
+        this.name = Objects.requireNonNull(name, "name");
+        return this;
+    }
+
+    /** This pipe's name. */
+    public String name() {
+        String n = name;
+        return n != null ? n : "pipe-" + id;
+    }
+
+    @Override
+    public String toString() {
+        return "pipe '" + name() + "'";
+    }
+
+    // =====================================================================================
+    // Put
+    // =====================================================================================
+
+    /**
+     * Puts {@code item}, waiting for room (or, on a rendezvous pipe, for a taker).
+     *
+     * @throws PipeClosedException  if the pipe is closed or failed (before or while waiting; the item was not delivered)
+     * @throws InterruptedException if interrupted or cancelled first (the item was not delivered)
+     */
+    public void put(T item) throws InterruptedException {
+        if (!putOrClosed(item)) throw closedForPut();
+    }
+
+    /**
+     * As {@link #put}, but returns false instead of throwing when the pipe is closed or failed.
+     *
+     * @return true if delivered (or buffered, or dropped by the pipe's policy), false if the pipe is closed
+     */
+    public boolean putOrClosed(T item) throws InterruptedException {
+        Objects.requireNonNull(item, "item");
+        MicroThread<?> self = MicroThread.currentOrNull();
+        Park.checkCancelled(self);
+        Object r = offer(self, item);
+        if (r == OK) return true;
+        if (r == DONE) return false;
+        return awaitPut((PipeWaiter.Node) r, self, Park.NONE) == OK;
+    }
+
+    /**
+     * Puts {@code item} if that is possible without waiting.
+     *
+     * @return false if the pipe is full (rendezvous: no taker is waiting)
+     * @throws PipeClosedException if the pipe is closed or failed
+     */
+    public boolean tryPut(T item) {
+        Objects.requireNonNull(item, "item");
+        Object r = offerNow(MicroThread.currentOrNull(), item);
+        if (r == DONE) throw closedForPut();
+        return r == OK;
+    }
+
+    /**
+     * Puts {@code item}, waiting at most {@code timeout}.
+     *
+     * @return false if there was no room in time (the item was not delivered)
+     * @throws IllegalArgumentException if {@code timeout} is zero or negative
+     * @throws PipeClosedException      if the pipe is closed or failed
+     * @throws InterruptedException     if interrupted or cancelled first (the item was not delivered)
+     */
+    public boolean tryPut(T item, Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(item, "item");
+        long deadline = Park.deadlineAfter(timeout, "timeout");
+        MicroThread<?> self = MicroThread.currentOrNull();
+        Park.checkCancelled(self);
+        Object r = offer(self, item);
+        if (r == OK) return true;
+        if (r != DONE) r = awaitPut((PipeWaiter.Node) r, self, deadline);
+        if (r == DONE) throw closedForPut();
+        return r == OK;
+    }
+
+    /** Without waiting: OK, FULL or DONE (closed). */
+    private Object offerNow(MicroThread<?> self, Object item) {
+        touch(self);
+        lock.lock();
+        try {
+            return offerLocked(item);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** OK, DONE (closed), or the node now queued as a waiting putter. */
+    private Object offer(MicroThread<?> self, Object item) {
+        touch(self);
+        lock.lock();
+        try {
+            Object r = offerLocked(item);
+            if (r != FULL) return r;
+            PipeWaiter.Node n = new PipeWaiter.Node(Park.currentWaiter(), item);
+            putters.add(n);
+            return n;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** OK (handed to a taker, buffered, or dropped by policy), FULL, or DONE (closed). Under lock. */
+    Object offerLocked(Object item) {
+        if (closeState != OPEN) return DONE;
+        for (PipeWaiter.Node n; (n = takers.poll()) != null; ) {
+            n.item = item;
+            if (n.owner.choose(n.clause, false)) {
+                n.owner.wake();
+                return OK;
+            }
+            n.item = null; // a dead node: its taker gave up or chose another clause
+        }
+        if (count < capacity) {
+            enqueue(item);
+            return OK;
+        }
+        if (overflow == DROP_OLDEST) {
+            ring[head] = null;
+            head = (head + 1) % ring.length;
+            count--;
+            enqueue(item);
+            dropped++;
+            return OK;
+        }
+        if (overflow == DROP_LATEST) {
+            dropped++;
+            return OK;
+        }
+        return FULL;
+    }
+
+    private void enqueue(Object item) {
+        if (count == ring.length) grow();
+        ring[(head + count) % ring.length] = item;
+        count++;
+    }
+
+    private void grow() {
+        int n = (int) Math.min((long) ring.length * 2, capacity);
+        if (n <= ring.length) n = ring.length + 1; // unreachable below capacity; defensive
+        Object[] bigger = new Object[n];
+        for (int i = 0; i < count; i++) bigger[i] = ring[(head + i) % ring.length];
+        ring = bigger;
+        head = 0;
+    }
+
+    private Object awaitPut(PipeWaiter.Node n, MicroThread<?> self, long deadline) throws InterruptedException {
+        int s = await(n, self, WaitKind.PIPE_PUT, deadline);
+        if (s == PipeWaiter.CANCELLED) return FULL; // timed out
+        return PipeWaiter.closed(s) ? DONE : OK;
+    }
+
+    // =====================================================================================
+    // Take
+    // =====================================================================================
+
+    /**
+     * Takes the next item, waiting for one.
+     *
+     * @throws PipeClosedException  if the pipe was closed and everything buffered has been taken
+     * @throws FailedException      if the pipe {@linkplain #fail failed} and everything buffered has been taken (cause: the failure)
+     * @throws InterruptedException if interrupted or cancelled first (nothing was taken)
+     */
+    public T take() throws InterruptedException {
+        T x = takeOrClosed();
+        if (x == null) throw closedForTake();
+        return x;
+    }
+
+    /**
+     * As {@link #take}, but returns null instead of throwing once the pipe is closed and drained.
+     * A failed pipe still throws {@link FailedException}: a failure is not an end.
+     */
+    public T takeOrClosed() throws InterruptedException {
+        MicroThread<?> self = MicroThread.currentOrNull();
+        Park.checkCancelled(self);
+        Object r = poll(self);
+        if (r instanceof PipeWaiter.Node n) r = awaitTake(n, self, Park.NONE);
+        return itemOrNull(r);
+    }
+
+    /**
+     * Takes an item if one is there now.
+     *
+     * @return the item, or null if there is none now (the pipe is open)
+     * @throws PipeClosedException if the pipe is closed and drained
+     * @throws FailedException     if the pipe failed and is drained
+     */
+    public T tryTake() {
+        Object r = pollNow(MicroThread.currentOrNull());
+        if (r == DONE) throw closedForTake();
+        return r == EMPTY ? null : cast(r);
+    }
+
+    /**
+     * Takes the next item, waiting at most {@code timeout}.
+     *
+     * @return the item, or null if none came in time
+     * @throws IllegalArgumentException if {@code timeout} is zero or negative
+     * @throws PipeClosedException      if the pipe is closed and drained
+     * @throws FailedException          if the pipe failed and is drained
+     * @throws InterruptedException     if interrupted or cancelled first (nothing was taken)
+     */
+    public T tryTake(Duration timeout) throws InterruptedException {
+        long deadline = Park.deadlineAfter(timeout, "timeout");
+        MicroThread<?> self = MicroThread.currentOrNull();
+        Park.checkCancelled(self);
+        Object r = poll(self);
+        if (r instanceof PipeWaiter.Node n) r = awaitTake(n, self, deadline);
+        if (r == DONE) throw closedForTake();
+        return r == EMPTY ? null : cast(r);
+    }
+
+    private Object pollNow(MicroThread<?> self) {
+        touch(self);
+        lock.lock();
+        try {
+            return pollLocked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** An item, DONE, or the node now queued as a waiting taker. */
+    private Object poll(MicroThread<?> self) {
+        touch(self);
+        lock.lock();
+        try {
+            Object r = pollLocked();
+            if (r != EMPTY) return r;
+            PipeWaiter.Node n = new PipeWaiter.Node(Park.currentWaiter(), null);
+            takers.add(n);
+            return n;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** An item, EMPTY, or DONE (closed or failed, and drained). Under lock. */
+    Object pollLocked() {
+        if (count > 0) {
+            Object x = ring[head];
+            ring[head] = null;
+            head = (head + 1) % ring.length;
+            count--;
+            for (PipeWaiter.Node n; (n = putters.poll()) != null; ) { // room now: admit a waiting putter
+                if (n.owner.choose(n.clause, false)) {
+                    enqueue(n.item);
+                    n.owner.wake();
+                    break;
+                }
+            }
+            return x;
+        }
+        for (PipeWaiter.Node n; (n = putters.poll()) != null; ) { // rendezvous: take from a waiting putter
+            if (n.owner.choose(n.clause, false)) {
+                n.owner.wake();
+                return n.item;
+            }
+        }
+        return closeState != OPEN ? DONE : EMPTY;
+    }
+
+    private Object awaitTake(PipeWaiter.Node n, MicroThread<?> self, long deadline) throws InterruptedException {
+        int s = await(n, self, WaitKind.PIPE_TAKE, deadline);
+        if (s == PipeWaiter.CANCELLED) return EMPTY; // timed out
+        return PipeWaiter.closed(s) ? DONE : n.item;
+    }
+
+    /** The item, or null at the end of a closed pipe; throws at the end of a failed one. */
+    private T itemOrNull(Object r) {
+        if (r == DONE) {
+            if (closeState == FAILED) throw closedForTake();
+            return null;
+        }
+        return cast(r);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T cast(Object item) {
+        return (T) item;
+    }
+
+    // =====================================================================================
+    // Waiting (one clause; Select has its own loop over several)
+    // =====================================================================================
+
+    /**
+     * Waits until {@code n} is chosen, or gives up (timeout: returns CANCELLED; interrupt or
+     * cancellation: throws). If giving up loses to a counterpart, the operation happened: it
+     * returns normally and leaves the interrupt to the next blocking point.
+     */
+    private int await(PipeWaiter.Node n, MicroThread<?> self, WaitKind kind, long deadline)
+            throws InterruptedException {
+        Park.beginWait(self, kind, this, deadline == Park.NONE && isHome(self));
+        try {
+            int s;
+            while ((s = n.state()) == PipeWaiter.WAITING) {
+                try {
+                    Park.checkCancelled(self);
+                } catch (InterruptedException e) {
+                    if (n.cancel()) {
+                        unlink(n);
+                        throw e;
+                    }
+                    Park.selfInterrupt(); // lost the race: the operation happened; keep the interrupt
+                    continue;
+                }
+                if (Park.expired(deadline) && n.cancel()) {
+                    unlink(n);
+                    return PipeWaiter.CANCELLED;
+                }
+                Park.parkUntil(this, deadline);
+            }
+            return s;
+        } finally {
+            Park.endWait(self);
+        }
+    }
+
+    /** Removes a node whose waiter gave up. */
+    void unlink(PipeWaiter.Node n) {
+        lock.lock();
+        try {
+            if (n.queue != null) n.queue.unlink(n);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    PipeWaiter.Queue queue(boolean put) {
+        return put ? putters : takers;
+    }
+
+    // =====================================================================================
+    // Closing
+    // =====================================================================================
+
+    /**
+     * Closes the pipe: no more puts; takers drain what is buffered, then see the end. Waiting
+     * putters wake with {@link PipeClosedException}; their items are not delivered.
+     *
+     * @return true if this call closed it, false if it was already closed or failed
+     */
+    public boolean close() {
+        return end(null);
+    }
+
+    /**
+     * Fails the pipe: no more puts; takers drain what is buffered, then get a
+     * {@link FailedException} with {@code cause}. Waiting putters wake with {@link PipeClosedException}.
+     *
+     * @return true if this call failed it, false if it was already closed or failed
+     */
+    public boolean fail(Throwable cause) {
+        return end(Objects.requireNonNull(cause, "cause"));
+    }
+
+    private boolean end(Throwable cause) {
+        Throwable trace = cause != null ? cause
+                : new ClosedHere("pipe '" + name() + "' was closed here, by " + Thread.currentThread());
+        lock.lock();
+        try {
+            if (closeState != OPEN) return false;
+            closeCause = trace;
+            closeState = cause != null ? FAILED : CLOSED;
+            for (PipeWaiter.Node n; (n = takers.poll()) != null; ) {
+                if (n.owner.choose(n.clause, true)) n.owner.wake();
+            }
+            for (PipeWaiter.Node n; (n = putters.poll()) != null; ) {
+                if (n.owner.choose(n.clause, true)) n.owner.wake();
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The stack of a {@link #close()}, kept as the cause of later {@link PipeClosedException}s. */
+    private static final class ClosedHere extends Exception {
+        ClosedHere(String message) {
+            super(message);
+        }
+    }
+
+    /** Whether no more items can be put (closed or failed). */
+    public boolean isClosedForPut() {
+        return closeState != OPEN;
+    }
+
+    /** Whether takers have seen or would see the end: closed or failed, and nothing buffered. */
+    public boolean isClosedForTake() {
+        lock.lock();
+        try {
+            return closeState != OPEN && count == 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether the pipe {@linkplain #fail failed} (as opposed to closing normally or staying open). */
+    public boolean isFailed() {
+        return closeState == FAILED;
+    }
+
+    PipeClosedException closedForPut() {
+        return new PipeClosedException(this, toString() + (closeState == FAILED ? " failed" : " is closed")
+                + ": cannot put", closeCause);
+    }
+
+    /** At the end of the items: closed, or the failure. */
+    RuntimeException closedForTake() {
+        if (closeState == FAILED) {
+            MicroThread<?> o = owner;
+            if (o != null && o.failure() == closeCause) o.claimFailureReport(); // a taker saw the owner's failure
+            return new FailedException(toString() + " failed: " + closeCause, closeCause);
+        }
+        return new PipeClosedException(this, toString() + " is closed and drained", closeCause);
+    }
+
+    // =====================================================================================
+    // Ownership
+    // =====================================================================================
+
+    /**
+     * Makes {@code producer} this pipe's owner: when it ends normally the pipe closes; when it fails
+     * the pipe fails with its failure (and a taker that receives that failure counts as having
+     * observed it, as a {@code join} would); when it is cancelled the pipe fails with a
+     * {@link CancellationException}. If it has already ended, that happens now.
+     *
+     * @return this pipe
+     * @throws IllegalStateException if the pipe already has an owner
+     */
+    public Pipe<T> ownedBy(MicroThread<?> producer) {
+        Objects.requireNonNull(producer, "producer");
+        lock.lock();
+        try {
+            if (owner != null) {
+                throw new IllegalStateException(this + " is already owned by micro-thread '" + owner.name() + "'");
+            }
+            owner = producer;
+        } finally {
+            lock.unlock();
+        }
+        producer.onDone(() -> {
+            switch (producer.stateCode()) {
+                case Completion.VALUE -> close();
+                case Completion.FAILED -> fail(producer.failure());
+                default -> {
+                    CancellationException ce = new CancellationException(
+                            "micro-thread '" + producer.name() + "', the producer of " + this + ", was cancelled");
+                    if (producer.failure() != null) ce.initCause(producer.failure());
+                    fail(ce);
+                }
+            }
+        });
+        return this;
+    }
+
+    /** The body of a producer started by {@link #produce}. */
+    @FunctionalInterface
+    public interface Producer<T> {
+        void run(Pipe<T> out) throws Exception;
+    }
+
+    /**
+     * Starts a micro-thread (as {@link MicroThread#parallel(MicroThread.Body)} does, on the current
+     * loop) that runs {@code body} with {@code pipe} and {@linkplain #ownedBy owns} it, and returns
+     * the pipe: Kotlin's {@code produce}. If a taker closes the pipe early, the producer's next put
+     * throws {@link PipeClosedException}; the producer then ends normally, not as a failure.
+     */
+    public static <T> Pipe<T> produce(Pipe<T> pipe, Producer<T> body) {
+        Objects.requireNonNull(pipe, "pipe");
+        Objects.requireNonNull(body, "body");
+        return pipe.ownedBy(MicroThread.parallel(() -> {
+            try {
+                body.run(pipe);
+            } catch (PipeClosedException e) {
+                if (e.pipe() != pipe) throw e; // a taker ended the pipe: the producer is done
+            }
+            return null;
+        }));
+    }
+
+    // =====================================================================================
+    // Iteration
+    // =====================================================================================
+
+    /**
+     * Takes items until the pipe is closed and drained. {@code hasNext()} waits. Interruption or
+     * cancellation while waiting throws {@link CancellationException} (with the
+     * {@link InterruptedException} as cause, and the interrupt status kept); a failed pipe throws
+     * {@link FailedException} at the end.
+     */
+    @Override
+    public Iterator<T> iterator() {
+        return new Iterator<>() {
+            private T next;
+
+            @Override
+            public boolean hasNext() {
+                if (next != null) return true;
+                try {
+                    next = takeOrClosed();
+                } catch (InterruptedException e) {
+                    Park.selfInterrupt();
+                    CancellationException ce = new CancellationException("interrupted while taking from " + Pipe.this);
+                    ce.initCause(e);
+                    throw ce;
+                }
+                return next != null;
+            }
+
+            @Override
+            public T next() {
+                if (!hasNext()) throw new NoSuchElementException(Pipe.this + " is closed and drained");
+                T x = next;
+                next = null;
+                return x;
+            }
+        };
+    }
+
+    /** The items as a sequential stream, as {@link #iterator()} takes them. */
+    public Stream<T> stream() {
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(iterator(),
+                Spliterator.ORDERED | Spliterator.NONNULL), false);
+    }
+
+    // =====================================================================================
+    // Select clauses
+    // =====================================================================================
+
+    /**
+     * A {@link Select} case that takes an item and runs {@code action} with it. If the pipe is
+     * chosen because it is closed and drained, the select throws {@link PipeClosedException}
+     * (failed: {@link FailedException}).
+     */
+    public <R> Select.Case<R> onTake(Select.ItemAction<? super T, ? extends R> action) {
+        return new Select.Clause<>(this, false, null, Objects.requireNonNull(action, "action"), false);
+    }
+
+    /** As {@link #onTake}, but a closed and drained pipe runs {@code action} with null. */
+    public <R> Select.Case<R> onTakeOrClosed(Select.ItemAction<? super T, ? extends R> action) {
+        return new Select.Clause<>(this, false, null, Objects.requireNonNull(action, "action"), true);
+    }
+
+    /**
+     * A {@link Select} case that puts {@code item} and then runs {@code action}. If the pipe is
+     * closed, the select throws {@link PipeClosedException}.
+     */
+    public <R> Select.Case<R> onPut(T item, Select.Action<? extends R> action) {
+        Objects.requireNonNull(item, "item");
+        Objects.requireNonNull(action, "action");
+        return new Select.Clause<>(this, true, item, ignored -> action.run(), false);
+    }
+
+    // =====================================================================================
+    // Observability and the deadlock rule
+    // =====================================================================================
+
+    /** Items buffered now. */
+    public int size() {
+        lock.lock();
+        try {
+            return count;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The most items it buffers: 0 for rendezvous, {@link Integer#MAX_VALUE} for unbounded. */
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Takers waiting now (including select cases). */
+    public int waitingTakers() {
+        lock.lock();
+        try {
+            return takers.live();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Putters waiting now (including select cases). */
+    public int waitingPutters() {
+        lock.lock();
+        try {
+            return putters.live();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Items dropped so far by a dropping policy. */
+    public long droppedCount() {
+        lock.lock();
+        try {
+            return dropped;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Records who uses the pipe: anyone but a micro-thread of its home loop makes it homeless. */
+    void touch(MicroThread<?> self) {
+        Loop h = home;
+        if (h != null && (self == null || self.loop != h)) home = null;
+    }
+
+    /** Whether a wait of {@code self} on this pipe can only be ended by its own loop's micro-threads. */
+    boolean isHome(MicroThread<?> self) {
+        return self != null && home == self.loop;
+    }
+}

@@ -1,0 +1,317 @@
+package org.microthreads;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Waits for the first of several pipe operations that can happen, does exactly that one, and
+ * returns what its action returns (Go's {@code select}).
+ *
+ * <pre>{@code
+ * String got = Select.select(
+ *         jobs.onTake(job -> "job " + job),
+ *         urgent.onTake(msg -> "urgent " + msg),
+ *         Select.onTimeout(Duration.ofSeconds(1), () -> "idle"));
+ * }</pre>
+ *
+ * <h2>Cases</h2>
+ * {@link Pipe#onTake}, {@link Pipe#onTakeOrClosed} and {@link Pipe#onPut} on any pipes (the same
+ * pipe may appear more than once); at most one {@link #onTimeout} (waits at most that long on the
+ * loop's clock, then runs its action) or one {@link #onDefault} (runs at once if no other case is
+ * ready; the select never waits). Exactly one case happens: the others leave no trace in their pipes
+ * (no item taken, none delivered, no registration left behind). A pipe that is closed is ready: its
+ * take case sees the end (see {@link Pipe#onTake}), its put case throws {@link PipeClosedException}.
+ *
+ * <h2>Fairness</h2>
+ * {@link #select} picks uniformly at random among the cases that are ready when it looks (as Go
+ * does), so a busy pipe cannot starve another. {@link #selectFirst} picks the first ready case in
+ * argument order (as Kotlin's {@code select} does): a priority order, and slightly cheaper.
+ *
+ * <h2>Waiting</h2>
+ * Honours interruption and the sticky cancellation of micro-threads: if it throws
+ * {@link InterruptedException}, no case happened. Shown in dumps as
+ * "selecting to take from pipe 'a' or put to pipe 'b'".
+ *
+ * <h2>Exceptions</h2>
+ * A {@code null} case throws {@link NullPointerException}; no cases, or only a timeout or default,
+ * or two timeouts/defaults, or a timeout together with a default, throw
+ * {@link IllegalArgumentException}. Exceptions of the chosen action pass through.
+ */
+public final class Select {
+    private Select() {}
+
+    /** What a take case does with the item it took. */
+    @FunctionalInterface
+    public interface ItemAction<T, R> {
+        R apply(T item) throws InterruptedException;
+    }
+
+    /** What a put, timeout or default case does once chosen. */
+    @FunctionalInterface
+    public interface Action<R> {
+        R run() throws InterruptedException;
+    }
+
+    /** One case of a select; made by {@link Pipe#onTake}, {@link Pipe#onPut}, {@link #onTimeout}, {@link #onDefault}. */
+    public sealed interface Case<R> permits Clause, Timeout, Default {}
+
+    /**
+     * A case chosen when no other case happened within {@code timeout}.
+     *
+     * @throws IllegalArgumentException if {@code timeout} is zero or negative
+     */
+    public static <R> Case<R> onTimeout(Duration timeout, Action<? extends R> action) {
+        Park.requirePositive(timeout, "timeout");
+        return new Timeout<>(timeout, Objects.requireNonNull(action, "action"));
+    }
+
+    /** A case chosen at once when no other case is ready: the select never waits. */
+    public static <R> Case<R> onDefault(Action<? extends R> action) {
+        return new Default<>(Objects.requireNonNull(action, "action"));
+    }
+
+    /**
+     * Does one of the ready cases, chosen uniformly at random, waiting until one is ready.
+     *
+     * @throws InterruptedException if interrupted or cancelled while waiting (no case happened)
+     */
+    @SafeVarargs
+    public static <R> R select(Case<? extends R>... cases) throws InterruptedException {
+        return run(Objects.requireNonNull(cases, "cases"), true);
+    }
+
+    /** As {@link #select(Case[])}, with the cases in a list. */
+    public static <R> R select(List<? extends Case<? extends R>> cases) throws InterruptedException {
+        @SuppressWarnings("unchecked")
+        Case<? extends R>[] array = Objects.requireNonNull(cases, "cases").toArray(new Case[0]);
+        return run(array, true);
+    }
+
+    /**
+     * Does the first ready case in argument order, waiting until one is ready.
+     *
+     * @throws InterruptedException if interrupted or cancelled while waiting (no case happened)
+     */
+    @SafeVarargs
+    public static <R> R selectFirst(Case<? extends R>... cases) throws InterruptedException {
+        return run(Objects.requireNonNull(cases, "cases"), false);
+    }
+
+    // =====================================================================================
+    // Cases
+    // =====================================================================================
+
+    /** A take or put on a pipe. */
+    static final class Clause<T, R> implements Case<R> {
+        final Pipe<T> pipe;
+        final boolean put;
+        final Object item;
+        final ItemAction<? super T, ? extends R> action;
+        final boolean orClosed;
+
+        Clause(Pipe<T> pipe, boolean put, Object item, ItemAction<? super T, ? extends R> action, boolean orClosed) {
+            this.pipe = pipe;
+            this.put = put;
+            this.item = item;
+            this.action = action;
+            this.orClosed = orClosed;
+        }
+
+        /** Under the pipe's lock: the outcome, or null if not ready. */
+        Object tryLocked() {
+            Object r = put ? pipe.offerLocked(item) : pipe.pollLocked();
+            return r == Pipe.FULL || r == Pipe.EMPTY ? null : r;
+        }
+
+        /** Runs the action for outcome {@code r} (OK or an item; DONE: the pipe ended). */
+        @SuppressWarnings("unchecked")
+        R complete(Object r) throws InterruptedException {
+            if (r == Pipe.DONE) {
+                if (put) throw pipe.closedForPut();
+                if (!orClosed || pipe.isFailed()) throw pipe.closedForTake();
+                return action.apply(null);
+            }
+            return action.apply(put ? null : (T) r);
+        }
+
+        @Override
+        public String toString() {
+            return (put ? "put to " : "take from ") + pipe;
+        }
+    }
+
+    record Timeout<R>(Duration timeout, Action<? extends R> action) implements Case<R> {}
+
+    record Default<R>(Action<? extends R> action) implements Case<R> {}
+
+    /** A waiting select: its nodes are its clauses in its pipes' queues. */
+    private static final class Op extends PipeWaiter {
+        final Clause<?, ?>[] clauses;
+
+        Op(Object strand, Clause<?, ?>[] clauses) {
+            super(strand);
+            this.clauses = clauses;
+        }
+
+        @Override
+        public String toString() { // after "selecting to "
+            StringBuilder b = new StringBuilder();
+            for (Clause<?, ?> c : clauses) {
+                if (!b.isEmpty()) b.append(" or ");
+                b.append(c);
+            }
+            return b.toString();
+        }
+    }
+
+    // =====================================================================================
+    // The algorithm
+    // =====================================================================================
+
+    /**
+     * Locks every pipe of the select (in id order, so selects never deadlock each other), looks
+     * for a ready case in the chosen order, and if there is none and no default, queues one node
+     * per case before unlocking: no counterpart can see a half-registered select. Then it waits
+     * until a counterpart (or a closing pipe) chooses one node, takes the others out, and runs the
+     * chosen case's action.
+     */
+    @SuppressWarnings("unchecked")
+    private static <R> R run(Case<? extends R>[] cases, boolean fair) throws InterruptedException {
+        if (cases.length == 0) throw new IllegalArgumentException("select needs at least one case");
+        Clause<?, ? extends R>[] clauses = new Clause[cases.length];
+        int m = 0;
+        Timeout<? extends R> timeout = null;
+        Default<? extends R> dflt = null;
+        for (int i = 0; i < cases.length; i++) {
+            switch (Objects.requireNonNull(cases[i], "cases[" + i + "]")) {
+                case Clause<?, ? extends R> c -> clauses[m++] = c;
+                case Timeout<? extends R> t -> {
+                    if (timeout != null) throw new IllegalArgumentException("select takes at most one onTimeout case");
+                    timeout = t;
+                }
+                case Default<? extends R> d -> {
+                    if (dflt != null) throw new IllegalArgumentException("select takes at most one onDefault case");
+                    dflt = d;
+                }
+            }
+        }
+        if (m == 0) throw new IllegalArgumentException("select needs at least one pipe case (onTake/onPut)");
+        if (timeout != null && dflt != null) {
+            throw new IllegalArgumentException("select cannot have both onTimeout and onDefault: the default never waits");
+        }
+        if (m < clauses.length) clauses = Arrays.copyOf(clauses, m);
+        int[] order = order(m, fair);
+        MicroThread<?> self = MicroThread.currentOrNull();
+        if (dflt == null) Park.checkCancelled(self);
+        long deadline = timeout == null ? Park.NONE : Park.deadlineAfter(timeout.timeout(), "timeout");
+        Pipe<?>[] locks = lockOrder(clauses);
+        boolean home = timeout == null;
+        for (Pipe<?> p : locks) {
+            p.touch(self);
+            home &= p.isHome(self);
+        }
+
+        Op op = null;
+        PipeWaiter.Node[] nodes = null;
+        int chosen = -1;
+        Object outcome = null;
+        for (Pipe<?> p : locks) p.lock.lock();
+        try {
+            for (int k : order) {
+                Object r = clauses[k].tryLocked();
+                if (r != null) {
+                    chosen = k;
+                    outcome = r;
+                    break;
+                }
+            }
+            if (chosen < 0 && dflt == null) {
+                op = new Op(Park.currentWaiter(), clauses);
+                nodes = new PipeWaiter.Node[m];
+                for (int k = 0; k < m; k++) {
+                    Clause<?, ?> c = clauses[k];
+                    nodes[k] = new PipeWaiter.Node(op, k, c.item);
+                    c.pipe.queue(c.put).add(nodes[k]);
+                }
+            }
+        } finally {
+            for (int i = locks.length - 1; i >= 0; i--) locks[i].lock.unlock();
+        }
+        if (chosen >= 0) return clauses[chosen].complete(outcome);
+        if (dflt != null) return dflt.action().run();
+
+        int s;
+        Park.beginWait(self, WaitKind.SELECT, op, home);
+        try {
+            while ((s = op.state()) == PipeWaiter.WAITING) {
+                try {
+                    Park.checkCancelled(self);
+                } catch (InterruptedException e) {
+                    if (op.cancel()) {
+                        unlinkAll(clauses, nodes, -1);
+                        throw e;
+                    }
+                    Park.selfInterrupt(); // a case happened first: keep the interrupt for later
+                    continue;
+                }
+                if (Park.expired(deadline) && op.cancel()) {
+                    s = PipeWaiter.CANCELLED;
+                    break;
+                }
+                Park.parkUntil(op, deadline);
+            }
+        } finally {
+            Park.endWait(self);
+        }
+        if (s == PipeWaiter.CANCELLED) { // timed out
+            unlinkAll(clauses, nodes, -1);
+            return timeout.action().run();
+        }
+        int k = PipeWaiter.clause(s);
+        unlinkAll(clauses, nodes, k);
+        Clause<?, ? extends R> c = clauses[k];
+        return c.complete(PipeWaiter.closed(s) ? Pipe.DONE : c.put ? Pipe.OK : nodes[k].item);
+    }
+
+    private static void unlinkAll(Clause<?, ?>[] clauses, PipeWaiter.Node[] nodes, int except) {
+        for (int k = 0; k < nodes.length; k++) {
+            if (k != except) clauses[k].pipe.unlink(nodes[k]);
+        }
+    }
+
+    /** 0..m-1, shuffled when fair (Fisher-Yates: each ready case equally likely). */
+    private static int[] order(int m, boolean fair) {
+        int[] order = new int[m];
+        for (int i = 0; i < m; i++) order[i] = i;
+        if (fair && m > 1) {
+            ThreadLocalRandom rnd = ThreadLocalRandom.current();
+            for (int i = m - 1; i > 0; i--) {
+                int j = rnd.nextInt(i + 1);
+                int t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+        }
+        return order;
+    }
+
+    /** The distinct pipes of the clauses, by id. */
+    private static Pipe<?>[] lockOrder(Clause<?, ?>[] clauses) {
+        Pipe<?>[] pipes = new Pipe<?>[clauses.length];
+        int n = 0;
+        outer:
+        for (Clause<?, ?> c : clauses) {
+            for (int i = 0; i < n; i++) if (pipes[i] == c.pipe) continue outer;
+            int i = n++;
+            while (i > 0 && pipes[i - 1].id > c.pipe.id) { // insertion sort: a select has few pipes
+                pipes[i] = pipes[i - 1];
+                i--;
+            }
+            pipes[i] = c.pipe;
+        }
+        return n == pipes.length ? pipes : Arrays.copyOf(pipes, n);
+    }
+}
