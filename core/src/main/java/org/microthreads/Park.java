@@ -116,6 +116,23 @@ final class Park {
         }
     }
 
+    private static final int SPINS = 50;
+
+    /**
+     * Before parking on a multi-core loop (or a platform thread), spins a moment for a counterpart
+     * running on another core to choose {@code w}: a park and the unpark that ends it cost
+     * microseconds there. Never on a one-carrier loop: the counterpart cannot run meanwhile.
+     * Returns the state seen last.
+     */
+    static int spinWhile(PipeWaiter w, MicroThread<?> self) {
+        int s = w.state();
+        if (!MULTI_CORE || (self != null && self.loop.oneCarrier())) return s;
+        for (int i = 0; i < SPINS && (s = w.state()) == PipeWaiter.WAITING; i++) Thread.onSpinWait();
+        return s;
+    }
+
+    private static final boolean MULTI_CORE = Runtime.getRuntime().availableProcessors() > 1;
+
     /** Sets the current strand's interrupt status again (an interrupt that lost a race keeps for later). */
     static void selfInterrupt() {
         interrupt(currentWaiter());

@@ -455,9 +455,10 @@ public final class Pipe<T> implements Iterable<T> {
      */
     private int await(PipeWaiter.Node n, MicroThread<?> self, WaitKind kind, long deadline)
             throws InterruptedException {
+        int s = Park.spinWhile(n, self);
+        if (s != PipeWaiter.WAITING) return s;
         Park.beginWait(self, kind, this, deadline == Park.NONE && isHome(self));
         try {
-            int s;
             while ((s = n.state()) == PipeWaiter.WAITING) {
                 try {
                     Park.checkCancelled(self);
