@@ -37,7 +37,17 @@ public class BufferedBenchmark {
         return check("buffered sum", sum, SUM);
     }
 
-    // ours: mtSingleCarrier, mtShared (added with Pipe)
+    /** Ours: producer and consumer micro-threads of one single-carrier loop, a {@code Pipe.buffered(1024)}. */
+    @Benchmark
+    public long mtSingleCarrier(CarrierLoopState carrier) throws InterruptedException {
+        return checked(OurPipes.buffered(carrier.loop, ITEMS, CAPACITY));
+    }
+
+    /** Ours: the same on the shared loop. */
+    @Benchmark
+    public long mtShared() throws InterruptedException {
+        return checked(OurPipes.buffered(org.microthreads.Loop.shared(), ITEMS, CAPACITY));
+    }
 
     /** Peer: producer and consumer virtual threads (default scheduler), an {@code ArrayBlockingQueue(CAPACITY)}. */
     @Benchmark

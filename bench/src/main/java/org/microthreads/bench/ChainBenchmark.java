@@ -45,7 +45,56 @@ public class ChainBenchmark {
         return (int) check("chain output", out, value + LENGTH);
     }
 
-    // ours: mtSingleCarrier, mtShared (added with Pipe)
+    /** Chain of micro-threads on a single-carrier loop of its own, rendezvous {@code Pipe}s. */
+    @State(Scope.Benchmark)
+    public static class OurSingleCarrierChain {
+        org.microthreads.Loop loop;
+        OurPipes.Chain chain;
+
+        @Setup(Level.Iteration)
+        public void build() throws InterruptedException {
+            loop = org.microthreads.Loop.singleCarrier("chain");
+            chain = new OurPipes.Chain(loop, LENGTH);
+            check("chain warm-up", chain.pass(0), LENGTH);
+        }
+
+        @TearDown(Level.Iteration)
+        public void stop() throws InterruptedException {
+            chain.close();
+            loop.close();
+        }
+    }
+
+    /** Chain of micro-threads on the shared loop, rendezvous {@code Pipe}s. */
+    @State(Scope.Benchmark)
+    public static class OurSharedChain {
+        OurPipes.Chain chain;
+
+        @Setup(Level.Iteration)
+        public void build() throws InterruptedException {
+            chain = new OurPipes.Chain(org.microthreads.Loop.shared(), LENGTH);
+            check("chain warm-up", chain.pass(0), LENGTH);
+        }
+
+        @TearDown(Level.Iteration)
+        public void stop() throws InterruptedException {
+            chain.close();
+        }
+    }
+
+    /** Ours: micro-threads of one single-carrier loop. */
+    @Benchmark
+    public int mtSingleCarrier(OurSingleCarrierChain s) throws InterruptedException {
+        int v = next++ & 0xFFFFF;
+        return passed(v, s.chain.pass(v));
+    }
+
+    /** Ours: micro-threads of the shared loop. */
+    @Benchmark
+    public int mtShared(OurSharedChain s) throws InterruptedException {
+        int v = next++ & 0xFFFFF;
+        return passed(v, s.chain.pass(v));
+    }
 
     /** Chain of virtual threads (default scheduler) and {@code SynchronousQueue}s. */
     @State(Scope.Benchmark)

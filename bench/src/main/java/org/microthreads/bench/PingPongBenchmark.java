@@ -39,7 +39,17 @@ public class PingPongBenchmark {
         return check("ping-pong sum", sum, SUM);
     }
 
-    // ours: mtSingleCarrier, mtShared (added with Pipe)
+    /** Ours: two micro-threads of one single-carrier loop, two rendezvous {@code Pipe}s. */
+    @Benchmark
+    public long mtSingleCarrier(CarrierLoopState carrier) throws InterruptedException {
+        return checked(OurPipes.pingPong(carrier.loop, ROUND_TRIPS));
+    }
+
+    /** Ours: the same on the shared loop (the JDK's default scheduler, all cores). */
+    @Benchmark
+    public long mtShared() throws InterruptedException {
+        return checked(OurPipes.pingPong(org.microthreads.Loop.shared(), ROUND_TRIPS));
+    }
 
     /** Peer: two virtual threads (default scheduler), a {@code SynchronousQueue} each way. */
     @Benchmark

@@ -35,7 +35,29 @@ public class SelectBenchmark {
         return check("select sum", sum, SUM);
     }
 
-    // ours: mtSingleCarrier, mtShared (added with Pipe)
+    /** Ours: micro-threads of one single-carrier loop; the consumer's {@code Select.select} is fair (uniform, as Go's). */
+    @Benchmark
+    public long mtSingleCarrier(CarrierLoopState carrier) throws InterruptedException {
+        return checked(OurPipes.select(carrier.loop, ITEMS, true));
+    }
+
+    /** Ours: the same on the shared loop. */
+    @Benchmark
+    public long mtShared() throws InterruptedException {
+        return checked(OurPipes.select(org.microthreads.Loop.shared(), ITEMS, true));
+    }
+
+    /** Ours: single carrier, {@code Select.selectFirst} (biased, as Kotlin's plain {@code select}). */
+    @Benchmark
+    public long mtSingleCarrierFirst(CarrierLoopState carrier) throws InterruptedException {
+        return checked(OurPipes.select(carrier.loop, ITEMS, false));
+    }
+
+    /** Ours: shared loop, {@code Select.selectFirst}. */
+    @Benchmark
+    public long mtSharedFirst() throws InterruptedException {
+        return checked(OurPipes.select(org.microthreads.Loop.shared(), ITEMS, false));
+    }
 
     /** Peer: three virtual threads (default scheduler), jox rendezvous channels, {@code Select.select(a.receiveClause(), b.receiveClause())}. */
     @Benchmark

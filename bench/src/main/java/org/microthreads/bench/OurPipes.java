@@ -1,0 +1,123 @@
+package org.microthreads.bench;
+
+import org.microthreads.Loop;
+import org.microthreads.MicroThread;
+import org.microthreads.Pipe;
+import org.microthreads.Select;
+
+/**
+ * Our side of the pipe benchmarks (PingPong, Buffered, Select, Chain): the same scenarios as
+ * {@link ChannelPeers}, with micro-threads and {@link Pipe}s, on a given loop. Each scenario runs
+ * in one {@code loop.run}: its tasks are micro-threads started by the run's main micro-thread,
+ * which joins them (so a failure fails the benchmark).
+ */
+final class OurPipes {
+    private OurPipes() {}
+
+    static long pingPong(Loop loop, int roundTrips) throws InterruptedException {
+        return loop.run(() -> {
+            Pipe<Integer> ping = Pipe.rendezvous(), pong = Pipe.rendezvous();
+            MicroThread<Void> b = MicroThread.parallel(() -> {
+                for (int i = 0; i < roundTrips; i++) pong.put(ping.take());
+                return null;
+            });
+            MicroThread<Long> a = MicroThread.parallel(() -> {
+                long s = 0;
+                for (int i = 0; i < roundTrips; i++) {
+                    ping.put(i);
+                    int r = pong.take();
+                    if (r != i) throw new IllegalStateException("ping-pong: sent " + i + ", got back " + r);
+                    s += r;
+                }
+                return s;
+            });
+            b.join();
+            return a.join();
+        });
+    }
+
+    static long buffered(Loop loop, int items, int capacity) throws InterruptedException {
+        return loop.run(() -> {
+            Pipe<Integer> p = Pipe.buffered(capacity);
+            MicroThread<Void> producer = MicroThread.parallel(() -> {
+                for (int i = 0; i < items; i++) p.put(i);
+                return null;
+            });
+            MicroThread<Long> consumer = MicroThread.parallel(() -> {
+                long s = 0;
+                for (int i = 0; i < items; i++) s += p.take();
+                return s;
+            });
+            producer.join();
+            return consumer.join();
+        });
+    }
+
+    /** As {@link ChannelPeers#joxSelect}: two producers, one consumer selecting (fair, Go-like) over both. */
+    static long select(Loop loop, int items, boolean fair) throws InterruptedException {
+        return loop.run(() -> {
+            Pipe<Integer> a = Pipe.rendezvous(), b = Pipe.rendezvous();
+            int half = items / 2;
+            MicroThread<Void> pa = MicroThread.parallel(() -> {
+                for (int i = 0; i < half; i++) a.put(i);
+                return null;
+            });
+            MicroThread<Void> pb = MicroThread.parallel(() -> {
+                for (int i = half; i < items; i++) b.put(i);
+                return null;
+            });
+            MicroThread<Long> consumer = MicroThread.parallel(() -> {
+                long s = 0;
+                for (int i = 0; i < items; i++) {
+                    Integer v = fair ? Select.select(a.onTake(x -> x), b.onTake(x -> x))
+                            : Select.selectFirst(a.onTake(x -> x), b.onTake(x -> x));
+                    s += v;
+                }
+                return s;
+            });
+            pa.join();
+            pb.join();
+            return consumer.join();
+        });
+    }
+
+    /**
+     * As {@link ChannelPeers.Chain}: {@code length} micro-threads started on {@code loop} (from the
+     * platform benchmark thread, with {@link Loop#startAndForget}), rendezvous pipes between them.
+     */
+    static final class Chain implements AutoCloseable {
+        private final Pipe<Integer>[] links;
+        private final MicroThread<?>[] tasks;
+
+        @SuppressWarnings("unchecked")
+        Chain(Loop loop, int length) {
+            links = new Pipe[length + 1];
+            for (int k = 0; k <= length; k++) links[k] = Pipe.rendezvous();
+            tasks = new MicroThread<?>[length];
+            for (int k = 0; k < length; k++) {
+                Pipe<Integer> in = links[k], out = links[k + 1];
+                tasks[k] = loop.startAndForget(() -> {
+                    while (true) {
+                        int v = in.take();
+                        if (v == ChannelPeers.STOP) {
+                            out.put(ChannelPeers.STOP);
+                            return;
+                        }
+                        out.put(v + 1);
+                    }
+                });
+            }
+        }
+
+        int pass(int value) throws InterruptedException {
+            links[0].put(value);
+            return links[links.length - 1].take();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            ChannelPeers.check("chain stop", pass(ChannelPeers.STOP), ChannelPeers.STOP);
+            for (MicroThread<?> t : tasks) t.join();
+        }
+    }
+}
