@@ -187,6 +187,11 @@ final class Markdown {
         return m.samples().stream().map(Fmt::num).collect(Collectors.joining(", "));
     }
 
+    /** "2026-11-25 10:10" of "2026-11-25T10:10:00Z". */
+    private static String when(String iso) {
+        return iso.length() >= 16 ? iso.substring(0, 16).replace('T', ' ') : iso;
+    }
+
     private static void noise(Report r, StringBuilder b) {
         b.append("## How noisy\n\n");
         b.append("The same figures over the last ").append(History.LAST_RUNS).append(" **").append(r.run.mode())
@@ -203,8 +208,7 @@ final class Markdown {
             lines.add(new String[] {"`" + m.key() + "`", String.valueOf(s.runs()), String.valueOf(s.commits()),
                     Fmt.num(s.min()), Fmt.num(s.median()), Fmt.num(s.max()),
                     s.runs() > 1 ? Math.round(100 * (s.max() - s.min()) / s.median()) + "%" : "—",
-                    Fmt.num(m.value()), Fmt.cell(m.unit()), s.first().substring(0, Math.min(10, s.first().length()))
-                            + (s.first().equals(s.last()) ? "" : " … " + s.last().substring(0, Math.min(10, s.last().length())))});
+                    Fmt.num(m.value()), Fmt.cell(m.unit()), when(s.first()) + (s.first().equals(s.last()) ? "" : " … " + when(s.last()))});
         }
         if (!history) {
             b.append("Only this run is recorded so far for this mode: nothing to compare yet.\n");
