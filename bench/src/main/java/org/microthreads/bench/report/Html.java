@@ -120,7 +120,7 @@ final class Html {
         b.append("<h2>Goals</h2>\n");
         height += 70;
         if (!shown.isEmpty()) {
-            b.append("<table class=\"summary\"><tr><th>Scenario</th><th>Ours</th><th>Peer the goal names</th>")
+            b.append("<table class=\"summary\"><tr><th>Scenario</th><th>Ours</th><th>Peer (first in goals.tsv)</th>")
                     .append("<th>Ratio</th><th>Goal</th><th>Met?</th></tr>\n");
             for (Evaluated e : shown) {
                 Figure p = e.goalPeer();

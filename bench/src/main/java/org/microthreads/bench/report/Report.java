@@ -251,15 +251,31 @@ public final class Report {
         return run.results.values().stream().anyMatch(m -> m.group().equals(group));
     }
 
-    /** Why a group has no figures: the probe's skip, a REGEX, or simply not part of this build. */
+    /** Why a goal row's key has no figure in this run: the probe's skip, the REGEX, the build, or a failure. */
     String whyNotMeasured(Evaluated e) {
         String k = e.ours().measured() ? e.goalPeer().key() : e.ours().key();
         if (k.contains("SingleCarrier") && run.env.keySet().stream().anyMatch(x -> x.startsWith("single-carrier"))) {
             return "skipped: the probe found no working single-carrier loop";
         }
-        if (run.partial()) return "not selected by the REGEX, or not in this build";
-        if (k.contains(".go.") && !run.goRan) return "Go twins did not run";
+        if (run.partial() && !selected(k)) return "not selected by the REGEX";
+        if (k.contains(".go.")) return run.goRan ? "no Go twin of this scenario" : "the Go twins did not run";
+        if (k.startsWith("ParkedMemory.")) return run.parkedRan ? "no result (see bench/run's output)" : "ParkedMemory did not run";
+        String list = resource("META-INF/BenchmarkList");
+        int dot = k.indexOf('.');
+        String test = dot < 0 ? k : k.substring(0, dot) + "_" + k.substring(dot + 1).replaceAll("\\[.*$", "") + "_jmhTest";
+        if (list != null && list.contains("." + test + " ")) return "in this build, but no result (failed? see bench/out/jmh.txt)";
         return "not in this build";
+    }
+
+    /** Whether the run's REGEX selects a key the way bench/run's parts match names (JMH: a find in the full name). */
+    private boolean selected(String key) {
+        try {
+            java.util.regex.Pattern p = java.util.regex.Pattern.compile(run.regex());
+            String name = key.startsWith("ParkedMemory.") ? key.substring("ParkedMemory.".length()) : key;
+            return p.matcher("org.microthreads.bench." + key).find() || p.matcher(name).find();
+        } catch (java.util.regex.PatternSyntaxException x) {
+            return true;
+        }
     }
 
     // ---- --crop ----
