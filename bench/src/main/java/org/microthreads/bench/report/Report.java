@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -76,6 +75,10 @@ public final class Report {
                     System.exit(2);
                 }
             }
+        }
+        if (!Files.exists(bench.resolve("out/env.txt"))) {
+            System.err.println("Report: " + bench.resolve("out/env.txt") + " is missing: run bench/run first (nothing written)");
+            System.exit(1);
         }
         Report r = new Report(bench);
         r.write();
@@ -296,9 +299,5 @@ public final class Report {
             ImageIO.write(img.getSubimage(0, 0, w, h), "png", png.toFile());
         }
         System.out.println("screenshot: " + png + " (" + w + "×" + h + ")");
-    }
-
-    static String utcNow() {
-        return DateTimeFormatter.ISO_INSTANT.format(Instant.now().atOffset(ZoneOffset.UTC).toInstant().truncatedTo(ChronoUnit.SECONDS));
     }
 }
