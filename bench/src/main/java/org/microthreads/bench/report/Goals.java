@@ -136,7 +136,7 @@ final class Goals {
         double hi;
         String what;
         if (g.kind() == Kind.ABSOLUTE) {
-            lo = ours.value() - ours.err0();
+            lo = Math.max(0, ours.value() - ours.err0()); // times and sizes are never negative
             hi = ours.value() + ours.err0();
             what = "ours";
         } else {
@@ -144,7 +144,7 @@ final class Goals {
                 return new Evaluated(g, ours, peers, State.NOT_MEASURED, ratio, Double.NaN, Double.NaN,
                         Report.shortKey(p0.key()) + " not measured");
             }
-            lo = (ours.value() - ours.err0()) / (p0.value() + p0.err0());
+            lo = Math.max(0, ours.value() - ours.err0()) / (p0.value() + p0.err0());
             double den = p0.value() - p0.err0();
             hi = den > 0 ? (ours.value() + ours.err0()) / den : Double.POSITIVE_INFINITY;
             what = "ratio";

@@ -90,7 +90,8 @@ public final class Report {
 
     private void write() throws IOException {
         List<Measurement> all = new ArrayList<>(run.results.values());
-        String note = "bench/run" + (run.partial() ? " '" + run.regex() + "'" : "");
+        String note = "bench/run" + (run.partial() ? " '" + run.regex() + "'" : "")
+                + "; loadavg at start " + run.env.getOrDefault("loadavg at start", "?");
         int added = date.equals("unknown") ? 0 : history.append(date, run.commit(), run.mode(), note, all);
         Path md = partial() ? bench.resolve("out/RESULTS-partial.md") : bench.resolve("RESULTS.md");
         Path html = partial() ? bench.resolve("out/results-partial.html") : bench.resolve("results.html");
