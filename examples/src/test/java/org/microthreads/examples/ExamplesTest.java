@@ -156,6 +156,57 @@ class ExamplesTest {
     }
 
     @Test
+    void pipesRunAPipelineAndAWorkerPoolAndTellClosingFromFailing() throws Exception {
+        requireSingleCarrierLoops();
+        long sharedFailuresBefore = Loop.shared().failureCount();
+        String out = output(Pipes::run);
+        assertThat(out)
+                .contains("pipeline of three micro-threads on one carrier: main took [1, 4, 9, 16, 25]")
+                .contains("4 workers on the shared loop took 12 jobs of 20 ms from one pipe")
+                .contains("sum of their squares 650")
+                .contains("after close(): a for-each drained [first, second], then ended normally")
+                .contains("a put after close() threw PipeClosedException (pipe 'log' is closed: cannot put); "
+                        + "its cause points at the close() call, Pipes.java:")
+                .contains("a producer that threw: the for-each drained [line 1], then threw FailedException, "
+                        + "cause java.io.IOException: disk gone");
+        // each worker needs 20 ms per job: 12 jobs on 4 workers take at least 3 rounds
+        assertThat(numberAfter(out, "from one pipe in ")).isGreaterThanOrEqualTo(60);
+        Matcher perWorker = Pattern.compile("jobs per worker \\[(\\d+), (\\d+), (\\d+), (\\d+)]").matcher(out);
+        assertThat(perWorker.find()).as(out).isTrue();
+        int jobs = 0;
+        for (int g = 1; g <= 4; g++) jobs += Integer.parseInt(perWorker.group(g));
+        assertThat(jobs).as("each job taken by exactly one worker").isEqualTo(12);
+        // the failing producer's failure reached the taker, so it is not reported a second time
+        assertThat(Loop.shared().failureCount()).isEqualTo(sharedFailuresBefore);
+    }
+
+    @Test
+    void selectTakesWhatIsReadyTimesOutHasADefaultAndIsFair() throws Exception {
+        requireSingleCarrierLoops();
+        String out = output(Selects::run);
+        assertThat(out)
+                .containsSubsequence("news: rain at noon", "news: road closed", "news: sun later",
+                        "nothing came for 50 ms: the timeout case returned null")
+                .contains("alert: fire drill")
+                .contains("with onDefault the select never waits: 'nobody ready, did it myself'")
+                .contains("with a worker waiting on the pipe: 'handed over' (the worker got 'resize photo')")
+                .contains("selectFirst took 1000 from a and 0 from b");
+        // 1000 fair picks between two: mean 500, standard deviation ~16, so 400..600 is over 6 sigma
+        assertThat(numberAfter(out, "1000 selects: select took ")).isBetween(400L, 600L);
+    }
+
+    @Test
+    void aPipeDeadlockIsReportedNamingThePipes() throws Exception {
+        requireSingleCarrierLoops();
+        String out = output(PipeDeadlock::run);
+        assertThat(out)
+                .contains("run() threw DeadlockException")
+                .contains("'main' WAITING: waiting to take from pipe 'replies'")
+                .contains("'server' WAITING: waiting to take from pipe 'requests'")
+                .doesNotContain("NO DEADLOCK");
+    }
+
+    @Test
     void theWholeTourRunsFromMainQuickly() throws Exception {
         requireSingleCarrierLoops();
         long sharedFailuresBefore = Loop.shared().failureCount();
@@ -170,7 +221,8 @@ class ExamplesTest {
         }
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
         String out = bytes.toString(StandardCharsets.UTF_8);
-        for (String section : List.of("(a) ", "(b) ", "(c) ", "(d) ", "(e) ", "(f) ", "(g) ", "(h) ", "Tour finished in ")) {
+        for (String section : List.of("(a) ", "(b) ", "(c) ", "(d) ", "(e) ", "(f) ", "(g) ", "(h) ", "(i) ", "(j) ", "(k) ",
+                "Tour finished in ")) {
             assertThat(out).contains(section);
         }
         assertThat(out).doesNotContain("skipped:");
