@@ -2,6 +2,7 @@ package org.microthreads.examples;
 
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.microthreads.Loop;
 import org.microthreads.MicroThread;
@@ -25,6 +26,7 @@ public final class Selects {
             loop.run(() -> {
                 withTimeout(out);
                 withDefault(out);
+                mergeUntilClosed(out);
                 fairness(out);
                 return null;
             });
@@ -72,6 +74,30 @@ public final class Selects {
         return Select.select(
                 jobs.onPut("resize photo", () -> "handed over"),
                 Select.onDefault(() -> "nobody ready, did it myself"));
+    }
+
+    /** Takes from two pipes until both have ended: a pipe that is closed and drained leaves the select. */
+    static void mergeUntilClosed(PrintStream out) throws InterruptedException {
+        Pipe<String> left = Pipe.produce(Pipe.rendezvous(), sink -> {
+            for (String item : List.of("l1", "l2")) sink.put(item);
+        });
+        Pipe<String> right = Pipe.produce(Pipe.rendezvous(), sink -> {
+            for (String item : List.of("r1", "r2", "r3")) sink.put(item);
+        });
+        List<String> merged = new ArrayList<>();
+        List<Pipe<String>> open = new ArrayList<>(List.of(left, right));
+        while (!open.isEmpty()) {
+            List<Select.Case<Void>> cases = new ArrayList<>();
+            for (Pipe<String> pipe : open) {
+                cases.add(pipe.onTakeOrClosed(item -> {
+                    if (item == null) open.remove(pipe); // closed and drained: it leaves the select
+                    else merged.add(item);
+                    return null;
+                }));
+            }
+            Select.select(cases);
+        }
+        out.println("  merged " + merged + " from two pipes, each in its own order, until both had ended");
     }
 
     /** Two pipes that are always ready: select shares fairly, selectFirst keeps to the first. */

@@ -191,6 +191,12 @@ class ExamplesTest {
                 .contains("with onDefault the select never waits: 'nobody ready, did it myself'")
                 .contains("with a worker waiting on the pipe: 'handed over' (the worker got 'resize photo')")
                 .contains("selectFirst took 1000 from a and 0 from b");
+        Matcher merged = Pattern.compile("merged \\[(.*)] from two pipes, each in its own order, until both had ended").matcher(out);
+        assertThat(merged.find()).as(out).isTrue();
+        assertThat(List.of(merged.group(1).split(", ")))
+                .containsExactlyInAnyOrder("l1", "l2", "r1", "r2", "r3")
+                .containsSubsequence("l1", "l2")
+                .containsSubsequence("r1", "r2", "r3");
         // 1000 fair picks between two: mean 500, standard deviation ~16, so 400..600 is over 6 sigma
         assertThat(numberAfter(out, "1000 selects: select took ")).isBetween(400L, 600L);
     }
@@ -262,26 +268,43 @@ class ExamplesTest {
     }
 
     /**
-     * Every README snippet introduced by a link to an example file appears in that file,
-     * line for line (indentation aside): the README shows code that compiles and runs.
+     * Every snippet of the README and of the pages in {@code docs/} that is introduced by a link to
+     * an example file appears in that file, line for line (indentation and blank lines aside): the
+     * documentation shows code that compiles and runs. A snippet is checked when the line with the
+     * link is followed (blank lines allowed) by a {@code ```java} block.
      */
     @Test
-    void readmeSnippetsAreTakenVerbatimFromTheExamples() throws IOException {
+    void readmeAndDocsSnippetsAreTakenVerbatimFromTheExamples() throws IOException {
         Path root = Path.of("").toAbsolutePath();
         if (!Files.exists(root.resolve("README.md"))) root = root.getParent();
-        String readme = Files.readString(root.resolve("README.md"));
-        Matcher m = Pattern.compile("\\]\\((examples/src/main/java/[^)]+\\.java)\\)[^\\n]*\\n+```java\\n(.*?)```", Pattern.DOTALL)
-                .matcher(readme);
+        assertThat(checkSnippets(root, root.resolve("README.md")))
+                .as("README snippets linked to example files").hasSizeGreaterThanOrEqualTo(8);
+        List<String> fromDocs = new ArrayList<>();
+        try (var pages = Files.list(root.resolve("docs"))) {
+            for (Path page : pages.filter(f -> f.toString().endsWith(".md")).sorted().toList()) {
+                fromDocs.addAll(checkSnippets(root, page));
+            }
+        }
+        assertThat(fromDocs).as("docs snippets linked to example files")
+                .contains("examples/src/main/java/org/microthreads/examples/Pipes.java",
+                        "examples/src/main/java/org/microthreads/examples/Selects.java");
+    }
+
+    /** Checks the snippets of one page; returns the example files they came from. */
+    private static List<String> checkSnippets(Path root, Path page) throws IOException {
+        String text = Files.readString(page);
+        Matcher m = Pattern.compile("\\]\\((?:\\.\\./)?(examples/src/main/java/[^)]+\\.java)\\)[^\\n]*\\n+```java\\n(.*?)```",
+                Pattern.DOTALL).matcher(text);
         List<String> checked = new ArrayList<>();
         while (m.find()) {
             List<String> snippet = stripped(m.group(2));
             List<String> source = stripped(Files.readString(root.resolve(m.group(1))));
             assertThat(java.util.Collections.indexOfSubList(source, snippet))
-                    .as("README snippet from %s is not verbatim in that file:%n%s", m.group(1), m.group(2))
+                    .as("%s: snippet from %s is not verbatim in that file:%n%s", root.relativize(page), m.group(1), m.group(2))
                     .isNotNegative();
             checked.add(m.group(1));
         }
-        assertThat(checked).as("README snippets linked to example files").hasSizeGreaterThanOrEqualTo(5);
+        return checked;
     }
 
     private static List<String> stripped(String text) {
