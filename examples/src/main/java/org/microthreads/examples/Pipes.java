@@ -68,7 +68,7 @@ public final class Pipes {
                     int worker = w;
                     pool.add(() -> {
                         for (int job : jobs) { // each job is taken by exactly one worker
-                            MicroThread.sleep(Duration.ofMillis(20)); // stands in for real work
+                            MicroThread.sleep(Duration.ofMillis(10)); // stands in for real work
                             sink.put(new Result(worker, job * job));
                         }
                         return null;
@@ -83,8 +83,8 @@ public final class Pipes {
             }
             return total;
         });
-        out.println("  " + workers + " workers on the shared loop took " + jobCount + " jobs of 20 ms from one pipe in "
-                + Parallel.millisSince(t0) + " ms (" + jobCount * 20 + " ms one after another);");
+        out.println("  " + workers + " workers on the shared loop took " + jobCount + " jobs of 10 ms from one pipe in "
+                + Parallel.millisSince(t0) + " ms (" + jobCount * 10 + " ms one after another);");
         out.println("  jobs per worker " + Arrays.toString(perWorker) + ", sum of their squares " + sum
                 + "; the results pipe closed itself when the last worker ended");
     }
