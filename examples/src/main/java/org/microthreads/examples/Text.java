@@ -23,4 +23,12 @@ final class Text {
         }
         return sb.toString();
     }
+
+    /** The first frame of {@code t}'s stack in the examples' own code, as {@code Pipes.java:97}. */
+    static String firstFrameInOurCode(Throwable t) {
+        for (StackTraceElement e : t.getStackTrace()) {
+            if (e.getClassName().startsWith("org.microthreads.examples.")) return e.getFileName() + ":" + e.getLineNumber();
+        }
+        return "(no frame in our code)";
+    }
 }

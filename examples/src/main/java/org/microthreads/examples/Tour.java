@@ -33,6 +33,9 @@ public final class Tour {
         section(out, "f", Deferreds::run);
         section(out, "g", Deadlock::run);
         section(out, "h", Dump::run);
+        section(out, "i", Pipes::run);
+        section(out, "j", Selects::run);
+        section(out, "k", PipeDeadlock::run);
         out.println("Tour finished in " + Parallel.millisSince(t0) + " ms.");
     }
 

@@ -156,6 +156,63 @@ class ExamplesTest {
     }
 
     @Test
+    void pipesRunAPipelineAndAWorkerPoolAndTellClosingFromFailing() throws Exception {
+        requireSingleCarrierLoops();
+        long sharedFailuresBefore = Loop.shared().failureCount();
+        String out = output(Pipes::run);
+        assertThat(out)
+                .contains("pipeline of three micro-threads on one carrier: main took [1, 4, 9, 16, 25]")
+                .contains("4 workers on the shared loop took 12 jobs of 10 ms from one pipe")
+                .contains("sum of their squares 650")
+                .contains("after close(): a for-each drained [first, second], then ended normally")
+                .contains("a put after close() threw PipeClosedException (pipe 'log' is closed: cannot put); "
+                        + "its cause points at the close() call, Pipes.java:")
+                .contains("a producer that threw: the for-each drained [line 1], then threw FailedException, "
+                        + "cause java.io.IOException: disk gone");
+        // each worker needs 10 ms per job: 12 jobs on 4 workers take at least 3 rounds
+        assertThat(numberAfter(out, "from one pipe in ")).isGreaterThanOrEqualTo(30);
+        Matcher perWorker = Pattern.compile("jobs per worker \\[(\\d+), (\\d+), (\\d+), (\\d+)]").matcher(out);
+        assertThat(perWorker.find()).as(out).isTrue();
+        int jobs = 0;
+        for (int g = 1; g <= 4; g++) jobs += Integer.parseInt(perWorker.group(g));
+        assertThat(jobs).as("each job taken by exactly one worker").isEqualTo(12);
+        // the failing producer's failure reached the taker, so it is not reported a second time
+        assertThat(Loop.shared().failureCount()).isEqualTo(sharedFailuresBefore);
+    }
+
+    @Test
+    void selectTakesWhatIsReadyTimesOutHasADefaultAndIsFair() throws Exception {
+        requireSingleCarrierLoops();
+        String out = output(Selects::run);
+        assertThat(out)
+                .containsSubsequence("news: rain at noon", "news: road closed", "news: sun later",
+                        "nothing came for 50 ms: the timeout case returned null")
+                .contains("alert: fire drill")
+                .contains("with onDefault the select never waits: 'nobody ready, did it myself'")
+                .contains("with a worker waiting on the pipe: 'handed over' (the worker got 'resize photo')")
+                .contains("selectFirst took 1000 from a and 0 from b");
+        Matcher merged = Pattern.compile("merged \\[(.*)] from two pipes, each in its own order, until both had ended").matcher(out);
+        assertThat(merged.find()).as(out).isTrue();
+        assertThat(List.of(merged.group(1).split(", ")))
+                .containsExactlyInAnyOrder("l1", "l2", "r1", "r2", "r3")
+                .containsSubsequence("l1", "l2")
+                .containsSubsequence("r1", "r2", "r3");
+        // 1000 fair picks between two: mean 500, standard deviation ~16, so 400..600 is over 6 sigma
+        assertThat(numberAfter(out, "1000 selects: select took ")).isBetween(400L, 600L);
+    }
+
+    @Test
+    void aPipeDeadlockIsReportedNamingThePipes() throws Exception {
+        requireSingleCarrierLoops();
+        String out = output(PipeDeadlock::run);
+        assertThat(out)
+                .contains("run() threw DeadlockException")
+                .contains("'main' WAITING: waiting to take from pipe 'replies'")
+                .contains("'server' WAITING: waiting to take from pipe 'requests'")
+                .doesNotContain("NO DEADLOCK");
+    }
+
+    @Test
     void theWholeTourRunsFromMainQuickly() throws Exception {
         requireSingleCarrierLoops();
         long sharedFailuresBefore = Loop.shared().failureCount();
@@ -170,7 +227,8 @@ class ExamplesTest {
         }
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
         String out = bytes.toString(StandardCharsets.UTF_8);
-        for (String section : List.of("(a) ", "(b) ", "(c) ", "(d) ", "(e) ", "(f) ", "(g) ", "(h) ", "Tour finished in ")) {
+        for (String section : List.of("(a) ", "(b) ", "(c) ", "(d) ", "(e) ", "(f) ", "(g) ", "(h) ", "(i) ", "(j) ", "(k) ",
+                "Tour finished in ")) {
             assertThat(out).contains(section);
         }
         assertThat(out).doesNotContain("skipped:");
@@ -210,26 +268,43 @@ class ExamplesTest {
     }
 
     /**
-     * Every README snippet introduced by a link to an example file appears in that file,
-     * line for line (indentation aside): the README shows code that compiles and runs.
+     * Every snippet of the README and of the pages in {@code docs/} that is introduced by a link to
+     * an example file appears in that file, line for line (indentation and blank lines aside): the
+     * documentation shows code that compiles and runs. A snippet is checked when the line with the
+     * link is followed (blank lines allowed) by a {@code ```java} block.
      */
     @Test
-    void readmeSnippetsAreTakenVerbatimFromTheExamples() throws IOException {
+    void readmeAndDocsSnippetsAreTakenVerbatimFromTheExamples() throws IOException {
         Path root = Path.of("").toAbsolutePath();
         if (!Files.exists(root.resolve("README.md"))) root = root.getParent();
-        String readme = Files.readString(root.resolve("README.md"));
-        Matcher m = Pattern.compile("\\]\\((examples/src/main/java/[^)]+\\.java)\\)[^\\n]*\\n+```java\\n(.*?)```", Pattern.DOTALL)
-                .matcher(readme);
+        assertThat(checkSnippets(root, root.resolve("README.md")))
+                .as("README snippets linked to example files").hasSizeGreaterThanOrEqualTo(8);
+        List<String> fromDocs = new ArrayList<>();
+        try (var pages = Files.list(root.resolve("docs"))) {
+            for (Path page : pages.filter(f -> f.toString().endsWith(".md")).sorted().toList()) {
+                fromDocs.addAll(checkSnippets(root, page));
+            }
+        }
+        assertThat(fromDocs).as("docs snippets linked to example files")
+                .contains("examples/src/main/java/org/microthreads/examples/Pipes.java",
+                        "examples/src/main/java/org/microthreads/examples/Selects.java");
+    }
+
+    /** Checks the snippets of one page; returns the example files they came from. */
+    private static List<String> checkSnippets(Path root, Path page) throws IOException {
+        String text = Files.readString(page);
+        Matcher m = Pattern.compile("\\]\\((?:\\.\\./)?(examples/src/main/java/[^)]+\\.java)\\)[^\\n]*\\n+```java\\n(.*?)```",
+                Pattern.DOTALL).matcher(text);
         List<String> checked = new ArrayList<>();
         while (m.find()) {
             List<String> snippet = stripped(m.group(2));
             List<String> source = stripped(Files.readString(root.resolve(m.group(1))));
             assertThat(java.util.Collections.indexOfSubList(source, snippet))
-                    .as("README snippet from %s is not verbatim in that file:%n%s", m.group(1), m.group(2))
+                    .as("%s: snippet from %s is not verbatim in that file:%n%s", root.relativize(page), m.group(1), m.group(2))
                     .isNotNegative();
             checked.add(m.group(1));
         }
-        assertThat(checked).as("README snippets linked to example files").hasSizeGreaterThanOrEqualTo(5);
+        return checked;
     }
 
     private static List<String> stripped(String text) {
