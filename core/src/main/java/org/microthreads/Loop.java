@@ -114,7 +114,9 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
 
     /**
      * Runs {@code main} as a micro-thread of this loop and returns its value once it and every
-     * micro-thread it started (directly or not) have ended.
+     * micro-thread it started (directly or not) have ended. If {@code main} fails, the run's outcome
+     * is decided: the micro-threads it started that are still running are cancelled (as Kotlin's
+     * {@code coroutineScope} does), then awaited, and the failure is thrown.
      *
      * <p>Call it from a thread that is not a micro-thread of this loop: typically the
      * application's main thread, or a micro-thread of another loop (which then just waits).
@@ -198,7 +200,10 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
                                        boolean forgotten, boolean failureClaimed) {
         ensureOpen();
         MicroThread<T> m = new MicroThread<>(this, scope, parent, body, name, forgotten, ids.incrementAndGet());
-        if (failureClaimed) m.claimFailureReport();
+        if (failureClaimed) { // a run's main
+            m.claimFailureReport();
+            scope.main = m; // before it starts: its failure cancels the rest of the run (ADR 0014)
+        }
         MicroThread.Anchor anchor = new MicroThread.Anchor(m);
         Object strand = newStrand(m, anchor, name);
         m.strand = strand;

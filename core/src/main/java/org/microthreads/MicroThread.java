@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * int v = answer.join();                                          // ... collect its value later
  * List<Integer> all = MicroThread.parallelAll(List.of(() -> 1, () -> 2)); // several, fail-fast
  * }
- * Cooperative micro-threads talking over pipes are planned ({@code Pipe}; not built yet).
+ * Cooperative micro-threads talk over {@link Pipe}s, and wait for the first of several with {@link Select}.
  *
  * <h2>Where a micro-thread runs</h2>
  * The static starters use the {@linkplain Loop#current() current loop}: the loop of the calling
@@ -395,6 +395,7 @@ public final class MicroThread<T> extends Completion<T> {
                 } else {
                     this.fail(f);
                     scope.recordFailedParallel(this);
+                    if (scope.main == this) scope.cancelMembers(); // the run's outcome is decided (ADR 0014)
                 }
             }
         } finally {

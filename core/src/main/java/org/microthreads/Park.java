@@ -116,7 +116,8 @@ final class Park {
         }
     }
 
-    private static final int SPINS = 50;
+    /** How many {@link Thread#onSpinWait()}s a pipe waiter spins before parking; {@code -Dmicrothreads.pipe.spins=0} turns it off. */
+    private static final int SPINS = Integer.getInteger("microthreads.pipe.spins", 50);
 
     /**
      * Before parking on a multi-core loop (or a platform thread), spins a moment for a counterpart

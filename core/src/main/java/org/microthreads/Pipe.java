@@ -57,7 +57,7 @@ import java.util.stream.StreamSupport;
  * <h2>Threads</h2>
  * Thread-safe: any mix of micro-threads on any loops and platform threads may put and take. Actions
  * of a thread before it puts an item happen-before the actions of the thread that takes it, after
- * the take.
+ * the take; actions before {@link #close()} or {@link #fail} happen-before a taker seeing the end.
  *
  * <h2>Exceptions</h2>
  * A {@code null} argument throws {@link NullPointerException} naming it.
@@ -634,9 +634,14 @@ public final class Pipe<T> implements Iterable<T> {
      * throws {@link PipeClosedException}; the producer then ends normally, not as a failure.
      */
     public static <T> Pipe<T> produce(Pipe<T> pipe, Producer<T> body) {
+        return produce(null, pipe, body);
+    }
+
+    /** As {@link #produce(Pipe, Producer)}, the producer named {@code name} (for dumps and reports; null: a generated name). */
+    public static <T> Pipe<T> produce(String name, Pipe<T> pipe, Producer<T> body) {
         Objects.requireNonNull(pipe, "pipe");
         Objects.requireNonNull(body, "body");
-        return pipe.ownedBy(MicroThread.parallel(() -> {
+        return pipe.ownedBy(MicroThread.parallel(name, () -> {
             try {
                 body.run(pipe);
             } catch (PipeClosedException e) {
@@ -685,10 +690,16 @@ public final class Pipe<T> implements Iterable<T> {
         };
     }
 
-    /** The items as a sequential stream, as {@link #iterator()} takes them. */
+    /**
+     * The items as a sequential stream, as {@link #iterator()} takes them. Closing the stream
+     * closes the pipe: a consumer that stops early in a try-with-resources
+     * ({@code try (var s = pipe.stream()) { ... s.limit(3) ... }}) thereby tells the producer to
+     * stop (its next put throws {@link PipeClosedException}; one started by {@link #produce} then
+     * ends normally). Leave it unclosed when other takers still need the pipe.
+     */
     public Stream<T> stream() {
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(iterator(),
-                Spliterator.ORDERED | Spliterator.NONNULL), false);
+                Spliterator.ORDERED | Spliterator.NONNULL), false).onClose(this::close);
     }
 
     // =====================================================================================

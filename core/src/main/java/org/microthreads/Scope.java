@@ -15,6 +15,8 @@ final class Scope extends Gate {
     private final java.util.concurrent.atomic.AtomicInteger live = new java.util.concurrent.atomic.AtomicInteger();
     /** Set by the deadlock detector; makes {@code run} stop waiting and cancel the scope. */
     volatile DeadlockException deadlock;
+    /** The run's main micro-thread (null for the root scope): if it fails, the others are cancelled. */
+    volatile MicroThread<?> main;
     /** Guarded by itself. */
     private final List<MicroThread<?>> failedParallel = new ArrayList<>();
 

@@ -18,8 +18,10 @@
  *   <dt>cancellation</dt><dd>an interrupt plus a sticky flag checked at every library blocking point.</dd>
  *   <dt>deadlock</dt><dd>on a single-carrier loop: every live micro-thread waits for another one of the loop,
  *       and nothing (no timer, no outside event) can wake any of them.</dd>
- *   <dt>rendezvous, buffered, unbounded, durably blocked, virtual time</dt><dd>terms of the pipe and
- *       simulated-loop capabilities, which build on this package.</dd>
+ *   <dt>pipe</dt><dd>a channel between micro-threads ({@link org.microthreads.Pipe}): rendezvous (no buffer: a put
+ *       waits for a take), buffered, unbounded, or dropping; closed when done, failed with a cause.</dd>
+ *   <dt>select</dt><dd>wait for the first of several pipe operations and do exactly that one ({@link org.microthreads.Select}).</dd>
+ *   <dt>durably blocked, virtual time</dt><dd>terms of the simulated-loop capability, which builds on this package.</dd>
  * </dl>
  */
 package org.microthreads;

@@ -425,6 +425,40 @@ class PipeTest {
         }
     }
 
+    @Test
+    void closingAPipesStreamStopsItsProducer() throws Exception {
+        try (Loop loop = Loop.singleCarrier("stream-close")) {
+            List<Integer> firstThree = loop.run(() -> {
+                Pipe<Integer> p = Pipe.produce("counter", Pipe.rendezvous(), out -> {
+                    for (int i = 0; ; i++) out.put(i);
+                });
+                try (var s = p.stream()) {
+                    return s.limit(3).toList();
+                }
+            });
+            assertThat(firstThree).containsExactly(0, 1, 2);
+            assertThat(loop.failureCount()).isZero();
+        }
+    }
+
+    @Test
+    void aFailingConsumerCancelsItsProducersInsteadOfStrandingThem() throws Exception {
+        try (Loop loop = Loop.singleCarrier("failing-consumer")) {
+            IllegalStateException boom = new IllegalStateException("consumer gave up");
+            AtomicReference<MicroThread<?>> producer = new AtomicReference<>();
+            assertThatThrownBy(() -> loop.run(() -> {
+                Pipe<Integer> p = Pipe.rendezvous();
+                producer.set(MicroThread.parallel("producer", () -> {
+                    for (int i = 0; ; i++) p.put(i);
+                }));
+                p.take();
+                throw boom;
+            })).isInstanceOf(FailedException.class).hasCause(boom);
+            assertThat(producer.get().state()).isEqualTo(MicroThread.State.CANCELLED);
+            assertThat(loop.failureCount()).isZero();
+        }
+    }
+
     // ---- dump and deadlock --------------------------------------------------------------------
 
     @Test
