@@ -279,7 +279,7 @@ public final class Pipe<T> implements Iterable<T> {
         }
         if (overflow == DROP_OLDEST) {
             ring[head] = null;
-            head = (head + 1) % ring.length;
+            if (++head == ring.length) head = 0;
             count--;
             enqueue(item);
             dropped++;
@@ -294,7 +294,8 @@ public final class Pipe<T> implements Iterable<T> {
 
     private void enqueue(Object item) {
         if (count == ring.length) grow();
-        ring[(head + count) % ring.length] = item;
+        int i = head + count;
+        ring[i < ring.length ? i : i - ring.length] = item; // no division on the hot path
         count++;
     }
 
@@ -404,7 +405,7 @@ public final class Pipe<T> implements Iterable<T> {
         if (count > 0) {
             Object x = ring[head];
             ring[head] = null;
-            head = (head + 1) % ring.length;
+            if (++head == ring.length) head = 0;
             count--;
             for (PipeWaiter.Node n; (n = putters.poll()) != null; ) { // room now: admit a waiting putter
                 if (n.owner.choose(n.clause, false)) {
