@@ -68,11 +68,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 @Timeout(600)
 public class PipeLincheckTest {
     static final boolean LONG = Boolean.getBoolean("microthreads.lincheck.long");
-    static final int MC_ITERATIONS = LONG ? 20 : 2;
-    static final int MC_INVOCATIONS = LONG ? 500 : 40;
-    static final int STRESS_ITERATIONS = LONG ? 20 : 2;
-    static final int STRESS_INVOCATIONS = LONG ? 1_000 : 80;
-    static final int SCENARIO_INVOCATIONS = LONG ? 1_000 : 30;
+    static final int MC_ITERATIONS = LONG ? 30 : 2;
+    static final int MC_INVOCATIONS = LONG ? 1_000 : 40;
+    static final int STRESS_ITERATIONS = LONG ? 30 : 2;
+    static final int STRESS_INVOCATIONS = LONG ? 2_000 : 80;
+    static final int SCENARIO_INVOCATIONS = LONG ? 3_000 : 30;
     /** A timed operation's wait: short, so that stress scenarios keep running. */
     static final Duration WAIT = Duration.ofNanos(50_000);
 
