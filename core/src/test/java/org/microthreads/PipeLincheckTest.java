@@ -54,7 +54,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code ./mt test -pl core -Plincheck -Dtest=PipeLincheckTest} (property
  * {@code microthreads.lincheck.long=true}) runs the long budgets below (minutes). Runs in a
  * surefire execution and JVM of its own (see core/pom.xml): Lincheck attaches a Java agent that
- * instruments classes. Lincheck calls the operation classes reflectively, hence {@code public}.
+ * instruments classes. That JVM runs with {@code -Dmicrothreads.pipe.spins=0}: the spin a waiter
+ * does before parking hides the park path from the model checker (see core/pom.xml).
+ * Lincheck calls the operation classes reflectively, hence {@code public}.
  *
  * <p>Mutations of Pipe/Select these checks were seen to catch (each tried, then reverted): an
  * interrupted put or take that throws although a counterpart had already chosen it
