@@ -51,8 +51,9 @@ import java.util.stream.StreamSupport;
  * interrupted operation either happened completely or not at all: a put that throws
  * {@link InterruptedException} did not deliver its item; a take that throws consumed nothing.
  * Waiting shows in {@link MicroThread#waitingOn()} and loop dumps ("waiting to take from pipe
- * 'jobs'"). On a single-carrier loop, a wait on a pipe that only that loop's micro-threads have
- * used counts for the deadlock report (see {@code docs/pipes.md} for the rule).
+ * 'jobs'"). Waits on a {@linkplain #confined() confined} pipe take part in the deadlock report of
+ * its single-carrier loop; waits on other pipes never do, since a thread outside the loop may
+ * still feed them (ADR 0013).
  *
  * <h2>Threads</h2>
  * Thread-safe: any mix of micro-threads on any loops and platform threads may put and take. Actions
@@ -86,19 +87,16 @@ public final class Pipe<T> implements Iterable<T> {
     private Throwable closeCause;
     private volatile String name;
     /**
-     * The single-carrier loop all users so far are micro-threads of, or null once anyone else used
-     * it (or it was made outside such a loop): only then can a wait on it count for the deadlock
-     * report, since nothing outside the loop is known to hold it.
+     * The one-carrier loop this pipe is {@linkplain #confined() confined} to, or null: only then
+     * can a wait on it count for the deadlock report, since nothing outside the loop may use it.
      */
-    private volatile Loop home;
+    private volatile Loop confinedTo;
     private volatile MicroThread<?> owner;
 
     private Pipe(int capacity, int overflow) {
         this.capacity = capacity;
         this.overflow = overflow;
         this.ring = capacity == 0 ? null : new Object[Math.min(capacity, 16)];
-        MicroThread<?> m = MicroThread.currentOrNull();
-        this.home = m != null && m.loop.oneCarrier() ? m.loop : null;
     }
 
     // =====================================================================================
@@ -522,6 +520,7 @@ public final class Pipe<T> implements Iterable<T> {
     }
 
     private boolean end(Throwable cause) {
+        if (confinedTo != null) touch(MicroThread.currentOrNull());
         Throwable trace = cause != null ? cause
                 : new ClosedHere("pipe '" + name() + "' was closed here, by " + Thread.currentThread());
         lock.lock();
@@ -594,10 +593,12 @@ public final class Pipe<T> implements Iterable<T> {
      * {@link CancellationException}. If it has already ended, that happens now.
      *
      * @return this pipe
-     * @throws IllegalStateException if the pipe already has an owner
+     * @throws IllegalStateException if the pipe already has an owner, or is {@linkplain #confined() confined}
+     *                               to a loop {@code producer} is not of
      */
     public Pipe<T> ownedBy(MicroThread<?> producer) {
         Objects.requireNonNull(producer, "producer");
+        touch(producer); // a confined pipe is closed by its owner's end: it must be of the loop
         lock.lock();
         try {
             if (owner != null) {
@@ -780,14 +781,41 @@ public final class Pipe<T> implements Iterable<T> {
         }
     }
 
-    /** Records who uses the pipe: anyone but a micro-thread of its home loop makes it homeless. */
+    /**
+     * Confines this pipe to the single-carrier loop of the calling micro-thread: from now on only
+     * that loop's micro-threads may put, take, select on, close or fail it (anything else gets
+     * {@link IllegalStateException}; {@link #size()} and the other counts stay open to all), and in
+     * return its waits take part in the loop's deadlock report, as Go's channel waits do ("'worker'
+     * WAITING: waiting to take from pipe 'jobs'"). Call it right after making the pipe, before it
+     * is handed to anyone.
+     *
+     * @return this pipe
+     * @throws IllegalStateException if the caller is not a micro-thread of a single-carrier loop,
+     *                               or the pipe is confined to another loop
+     */
+    public Pipe<T> confined() {
+        MicroThread<?> self = MicroThread.currentOrNull();
+        if (self == null || !self.loop.oneCarrier()) {
+            throw new IllegalStateException(this + " can only be confined by a micro-thread of a single-carrier loop, not by "
+                    + (self == null ? Thread.currentThread() : "micro-thread '" + self.name() + "' of loop '" + self.loop.name() + "'"));
+        }
+        Loop l = confinedTo;
+        if (l != null && l != self.loop) throw new IllegalStateException(this + " is confined to loop '" + l.name() + "'");
+        confinedTo = self.loop;
+        return this;
+    }
+
+    /** Refuses a use of a confined pipe by anything but a micro-thread of its loop. */
     void touch(MicroThread<?> self) {
-        Loop h = home;
-        if (h != null && (self == null || self.loop != h)) home = null;
+        Loop l = confinedTo;
+        if (l != null && (self == null || self.loop != l)) {
+            throw new IllegalStateException(this + " is confined to loop '" + l.name() + "' and cannot be used by "
+                    + (self == null ? Thread.currentThread() : "micro-thread '" + self.name() + "' of loop '" + self.loop.name() + "'"));
+        }
     }
 
     /** Whether a wait of {@code self} on this pipe can only be ended by its own loop's micro-threads. */
     boolean isHome(MicroThread<?> self) {
-        return self != null && home == self.loop;
+        return self != null && confinedTo == self.loop;
     }
 }

@@ -462,11 +462,11 @@ class PipeTest {
     // ---- dump and deadlock --------------------------------------------------------------------
 
     @Test
-    void microThreadsWaitingOnPipesOnlyTheirLoopUsesAreADeadlock() throws Exception {
+    void microThreadsWaitingOnConfinedPipesAreADeadlock() throws Exception {
         try (Loop loop = Loop.singleCarrier("pipes-deadlock")) {
             assertThatThrownBy(() -> loop.run(() -> {
-                Pipe<Integer> jobs = Pipe.<Integer>rendezvous().named("jobs");
-                Pipe<Integer> results = Pipe.<Integer>buffered(1).named("results");
+                Pipe<Integer> jobs = Pipe.<Integer>rendezvous().named("jobs").confined();
+                Pipe<Integer> results = Pipe.<Integer>buffered(1).named("results").confined();
                 MicroThread.startAndForget("worker", () -> results.put(jobs.take() * 2));
                 return results.take();
             })).isInstanceOf(DeadlockException.class)
@@ -494,25 +494,49 @@ class PipeTest {
     }
 
     @Test
-    void aPipeUsedFromOutsideIsNoLongerCountedForDeadlocks() throws Exception {
-        try (Loop loop = Loop.singleCarrier("escaped")) {
-            AtomicReference<Pipe<String>> escaped = new AtomicReference<>();
-            Thread outside = Thread.ofPlatform().start(() -> {
-                await(() -> escaped.get() != null && escaped.get().size() == 1);
-                escaped.get().tryTake(); // now the pipe is known outside the loop
-                await(() -> escaped.get().waitingTakers() == 1);
-                await(() -> loop.microThreads().stream().allMatch(m -> m.state() == MicroThread.State.WAITING));
-                escaped.get().tryPut("late");
-            });
-            String v = loop.run(() -> {
-                Pipe<String> p = Pipe.buffered(1);
-                p.put("first");
-                escaped.set(p);
-                await(() -> p.size() == 0);
+    void aPipeMadeInsideTheLoopAndFedFromOutsideIsNeverAFalseDeadlock() throws Exception {
+        try (Loop loop = Loop.singleCarrier("fed-from-inside")) {
+            for (int round = 0; round < 20; round++) {
+                String v = loop.run(() -> {
+                    Pipe<String> p = Pipe.rendezvous();
+                    Thread feeder = Thread.ofPlatform().start(() -> {
+                        await(() -> p.waitingTakers() == 1);
+                        try {
+                            p.put("late");
+                        } catch (InterruptedException e) {
+                            throw new AssertionError(e);
+                        }
+                    });
+                    String x = p.take();
+                    feeder.join();
+                    return x;
+                });
+                assertThat(v).isEqualTo("late");
+            }
+        }
+    }
+
+    @Test
+    void aConfinedPipeRefusesEverythingOutsideItsLoop() throws Exception {
+        try (Loop loop = Loop.singleCarrier("home"); Loop other = Loop.singleCarrier("other")) {
+            Pipe<String> p = loop.run(() -> Pipe.<String>buffered(4).named("local").confined());
+            assertThatThrownBy(() -> p.put("x")).isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith("pipe 'local' is confined to loop 'home' and cannot be used by Thread");
+            assertThatThrownBy(p::tryTake).isInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(p::close).isInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(() -> Select.select(p.onTake(x -> x), Select.onDefault(() -> "d")))
+                    .isInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(() -> other.run(() -> p.tryPut("y"))).isInstanceOf(FailedException.class)
+                    .cause().hasMessageContaining("cannot be used by micro-thread 'main' of loop 'other'");
+            assertThat(p.size()).as("the counts stay open").isZero();
+            assertThat(loop.run(() -> {
+                p.put("inside");
                 return p.take();
-            });
-            assertThat(v).isEqualTo("late");
-            outside.join();
+            })).isEqualTo("inside");
+            assertThatThrownBy(() -> Pipe.rendezvous().confined()).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("can only be confined by a micro-thread of a single-carrier loop");
+            assertThatThrownBy(() -> Loop.shared().run(() -> Pipe.rendezvous().confined()))
+                    .isInstanceOf(FailedException.class);
         }
     }
 

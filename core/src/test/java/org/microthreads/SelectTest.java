@@ -171,11 +171,11 @@ class SelectTest {
     }
 
     @Test
-    void selectsWaitingOnlyOnTheLoopsOwnPipesAreADeadlock() throws Exception {
+    void selectsWaitingOnlyOnConfinedPipesAreADeadlock() throws Exception {
         try (Loop loop = Loop.singleCarrier("select-deadlock")) {
             assertThatThrownBy(() -> loop.run(() -> {
-                Pipe<String> a = Pipe.<String>rendezvous().named("a");
-                Pipe<String> b = Pipe.<String>rendezvous().named("b");
+                Pipe<String> a = Pipe.<String>rendezvous().named("a").confined();
+                Pipe<String> b = Pipe.<String>rendezvous().named("b").confined();
                 return Select.select(a.onTake(x -> x), b.onTake(x -> x));
             })).isInstanceOf(DeadlockException.class)
                     .hasMessageContaining("'main' WAITING: selecting to take from pipe 'a' or take from pipe 'b'");

@@ -8,8 +8,8 @@ import org.microthreads.Pipe;
 
 /**
  * A deadlock through pipes: two micro-threads each wait to take from a pipe that nobody feeds. On
- * a single-carrier loop {@code run} reports it instead of hanging, because both pipes were made by
- * a micro-thread of that loop and only its micro-threads have used them.
+ * a single-carrier loop {@code run} reports it instead of hanging, because both pipes are
+ * {@linkplain Pipe#confined() confined} to that loop: nothing else can ever feed them.
  */
 public final class PipeDeadlock {
     private PipeDeadlock() {}
@@ -22,8 +22,8 @@ public final class PipeDeadlock {
         out.println("== Deadlock report through pipes: a client that never sent its request ==");
         try (Loop loop = Loop.singleCarrier("pipe-deadlock")) {
             loop.run(() -> {
-                Pipe<String> requests = Pipe.<String>rendezvous().named("requests");
-                Pipe<String> replies = Pipe.<String>rendezvous().named("replies");
+                Pipe<String> requests = Pipe.<String>rendezvous().named("requests").confined();
+                Pipe<String> replies = Pipe.<String>rendezvous().named("replies").confined();
                 MicroThread.startAndForget("server", () -> {
                     String request = requests.take();
                     replies.put("answer to " + request);
@@ -34,8 +34,8 @@ public final class PipeDeadlock {
         } catch (DeadlockException e) {
             out.println("  run() threw DeadlockException; its report (stacks cut to the frame in our code):");
             out.print(Text.framesInOurCode(e.getMessage(), "    | "));
-            out.println("  (a pipe wait counts only if the pipe was made in this loop and only its micro-threads have");
-            out.println("  used it: a pipe made outside the loop, or used by a plain thread, never causes a report)");
+            out.println("  (a pipe wait counts only on a confined() pipe, which nothing outside the loop may use;");
+            out.println("  a wait on any other pipe never causes a report: a plain thread might still feed it)");
         }
     }
 }
