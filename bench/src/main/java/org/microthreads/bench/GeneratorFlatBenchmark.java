@@ -50,7 +50,7 @@ public class GeneratorFlatBenchmark {
     /** Peer: Kotlin {@code sequence { for (i in 0 until n) yield(i) }}. */
     @Benchmark
     public long kotlinSequence() {
-        return checked(GeneratorPeers.sum(KotlinGenerators.sequence(0, ITEMS)));
+        return checked(GeneratorPeers.sum(KotlinGenerators.sequenceIterator(0, ITEMS)));
     }
 
     /**

@@ -54,7 +54,7 @@ public class GeneratorNestedBenchmark {
     /** Peer: Kotlin {@code sequence {}}, DEPTH levels of {@code yieldAll(gen(d - 1))} over {@code yield(i)}. */
     @Benchmark
     public long kotlinSequence() {
-        return checked(GeneratorPeers.sum(KotlinGenerators.sequence(DEPTH, ITEMS)), ITEMS);
+        return checked(GeneratorPeers.sum(KotlinGenerators.sequenceIterator(DEPTH, ITEMS)), ITEMS);
     }
 
     /**

@@ -12,7 +12,7 @@ object KotlinGenerators {
      * `gen(depth)`: at depth 0 a sequence that yields 0 until n; at depth d > 0 one that
      * `yieldAll`s the sequence of depth d - 1 (Python's `yield from`). Flat is depth 0.
      */
-    @JvmStatic fun sequence(depth: Int, n: Int): Iterator<Int> = gen(depth, n).iterator()
+    @JvmStatic fun sequenceIterator(depth: Int, n: Int): Iterator<Int> = gen(depth, n).iterator()
 
     private fun gen(depth: Int, n: Int): Sequence<Int> = sequence {
         if (depth == 0) {
