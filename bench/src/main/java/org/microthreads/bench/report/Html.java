@@ -287,6 +287,12 @@ final class Html {
             s.append(text((int) Math.round(gx) + (right ? -6 : 6), TOP - 14, right ? "end" : "start", "#dc2626", 12, gl, true));
         }
         s.append("</svg>\n");
+        List<Report.CrossRatio> cross = r.crossRatios(e);
+        if (!cross.isEmpty()) {
+            String other = e.goal().peers().getFirst();
+            s.append("<div class=\"goal\">Each one's figure here ÷ its own in ").append(html(other.substring(0, other.indexOf('.'))))
+                    .append(": <b>").append(html(r.crossRatioText(cross, false))).append("</b></div>\n");
+        }
         History.Spread sp = e.ours().measured() ? r.history.spread(e.ours().key(), r.run.mode(), e.ours().m().unit()) : null;
         if (sp != null && sp.runs() > 1) {
             double k = Fmt.convert(sp.unit(), unit);

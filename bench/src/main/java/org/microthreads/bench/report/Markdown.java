@@ -110,6 +110,15 @@ final class Markdown {
             }
             b.append("\n† single measurement, no error estimate. Ratios in bold: against the peer the goal names, ")
                     .append("with their range given both error bands.\n\n");
+            for (Evaluated e : shown) {
+                List<Report.CrossRatio> cross = r.crossRatios(e);
+                if (cross.isEmpty()) continue;
+                String other = e.goal().peers().getFirst();
+                b.append("- ").append(e.goal().label()).append(": each one's figure in `").append(e.goal().group())
+                        .append("` ÷ its own in `").append(other, 0, other.indexOf('.')).append("`: ")
+                        .append(r.crossRatioText(cross, true)).append(".\n");
+            }
+            if (shown.stream().anyMatch(e -> !r.crossRatios(e).isEmpty())) b.append('\n');
         }
         b.append(RULE).append("\n\n");
         List<Evaluated> decided = shown.stream().filter(e -> e.state() != State.NOT_MEASURED && e.state() != State.NO_GOAL).toList();

@@ -236,6 +236,42 @@ public final class Report {
         return g.equals(group) ? shortKey(key) : g + "." + shortKey(key);
     }
 
+    /** One method's figure in a goal row's class ÷ its figure in another class (e.g. nested ÷ flat). */
+    record CrossRatio(String key, String otherKey, double ratio) {}
+
+    /**
+     * For a goal row whose goal peer is the same method in another class (our nested generator against our flat
+     * one): every method measured in both classes, with its figure in the row's class ÷ its figure in the other
+     * (every peer's nested ÷ flat, ours included), in family order. Empty for any other row.
+     */
+    List<CrossRatio> crossRatios(Evaluated e) {
+        Goals.Goal g = e.goal();
+        if (g.kind() != Goals.Kind.PEER || g.peers().isEmpty()) return List.of();
+        String peer = g.peers().getFirst();
+        String other = peer.substring(0, Math.max(0, peer.indexOf('.')));
+        if (other.isEmpty() || other.equals(g.group()) || !method(peer).equals(method(g.ours()))) return List.of();
+        List<CrossRatio> out = new ArrayList<>();
+        run.results.values().stream()
+                .filter(m -> m.group().equals(g.group()))
+                .sorted(java.util.Comparator.comparingInt((Measurement m) -> Family.of(m.key()).ordinal()))
+                .forEach(m -> {
+                    Measurement o = run.results.get(other + "." + method(m.key()));
+                    if (o != null) out.add(new CrossRatio(m.key(), o.key(), m.value() / (o.value() * Fmt.convert(o.unit(), m.unit()))));
+                });
+        return out;
+    }
+
+    /** "kotlinSequence" of "GeneratorFlatBenchmark.kotlinSequence", "go.procs2" of "X.go.procs2". */
+    private static String method(String key) {
+        return key.substring(key.indexOf('.') + 1);
+    }
+
+    /** "`kotlinSequence` 29.1×, `Python` 24.9×" (with {@code code} the Markdown backticks; plain text without). */
+    String crossRatioText(List<CrossRatio> rs, boolean code) {
+        return rs.stream().map(c -> (code ? "`" : "") + shortKey(c.key()) + (code ? "`" : "") + " " + Fmt.ratio(c.ratio()) + "×")
+                .collect(java.util.stream.Collectors.joining(", "));
+    }
+
     /** Who a key belongs to, for colours and legends. */
     enum Family {
         OURS("microthreads"), PLAIN("plain JDK"), GO("Go"), KOTLIN("Kotlin"), JOX("jox"), PYTHON("Python"),
