@@ -30,7 +30,7 @@ final class Goals {
             return switch (kind) {
                 case NONE -> "none";
                 case ABSOLUTE -> op + " " + Fmt.num(limit) + " " + Fmt.shortUnit(unit);
-                case PEER -> op + " " + (limit == 1 ? "" : Fmt.plain(limit) + " × ") + Report.shortKey(peers.getFirst());
+                case PEER -> op + " " + (limit == 1 ? "" : Fmt.plain(limit) + " × ") + Report.shortKey(peers.getFirst(), group());
             };
         }
     }
@@ -142,7 +142,7 @@ final class Goals {
         } else {
             if (!p0.measured()) {
                 return new Evaluated(g, ours, peers, State.NOT_MEASURED, ratio, Double.NaN, Double.NaN,
-                        Report.shortKey(p0.key()) + " not measured");
+                        Report.shortKey(p0.key(), g.group()) + " not measured");
             }
             lo = Math.max(0, ours.value() - ours.err0()) / (p0.value() + p0.err0());
             double den = p0.value() - p0.err0();
@@ -162,7 +162,7 @@ final class Goals {
         };
         List<String> exact = new ArrayList<>();
         if (!ours.m().hasError()) exact.add("ours");
-        if (g.kind() == Kind.PEER && !p0.m().hasError()) exact.add(Report.shortKey(p0.key()));
+        if (g.kind() == Kind.PEER && !p0.m().hasError()) exact.add(Report.shortKey(p0.key(), g.group()));
         if (!exact.isEmpty()) why += "; no error estimate for " + String.join(", ", exact) + " (single measurement)";
         return new Evaluated(g, ours, peers, s, ratio, lo, hi, why);
     }

@@ -38,6 +38,7 @@ final class Html {
             case GO -> "#0d9488";
             case KOTLIN -> "#7c3aed";
             case JOX -> "#ea580c";
+            case PYTHON -> "#ca8a04";
             case INTERNAL -> "#a8a29e";
         };
     }
@@ -98,7 +99,7 @@ final class Html {
         height += 90;
         if (run.quick()) {
             b.append("<div class=\"banner\"><b>Quick mode (smoke check, not for claims).</b> 3 samples per JMH benchmark, ")
-                    .append("3 runs per Go twin: wide error bands. Quote only full runs.</div>\n");
+                    .append("3 runs per Go or Python twin: wide error bands. Quote only full runs.</div>\n");
             height += 60;
         }
         if (r.partial()) {
@@ -127,7 +128,7 @@ final class Html {
                 b.append("<tr><td>").append(html(e.goal().label())).append("</td><td class=\"num\">")
                         .append(e.ours().measured() ? html(fig(e.ours(), e.goal().unit())) : "not measured").append("</td><td>");
                 if (p != null) {
-                    b.append("<code>").append(html(Report.shortKey(p.key()))).append("</code> ")
+                    b.append("<code>").append(html(Report.shortKey(p.key(), e.goal().group()))).append("</code> ")
                             .append(p.measured() ? html(fig(p, e.goal().unit())) : "not measured");
                 }
                 b.append("</td><td class=\"num\">").append(Double.isNaN(e.ratio()) ? "" : Fmt.ratio(e.ratio()))
@@ -141,7 +142,7 @@ final class Html {
             height += 40;
         }
         b.append("<p class=\"rule\">Ratio = ours ÷ the peer the goal names. <b>met</b> / <b>not met</b>: the whole ")
-                .append("range the ratio can take within both figures' error bands (JMH 99.9% interval; Go: half the range of its ")
+                .append("range the ratio can take within both figures' error bands (JMH 99.9% interval; Go, Python: half the range of its ")
                 .append("runs; † one measurement, no band) is on one side of the goal; <b>undecided</b>: the goal lies inside that range. ")
                 .append("Bars: the figure; whiskers: its error band; red dashed line: the goal.</p>\n");
         b.append("<div class=\"legend\">");
@@ -217,7 +218,7 @@ final class Html {
         if (e.goal().kind() == Goals.Kind.PEER && !Double.isNaN(goal)) s.append(" (= ").append(Fmt.num(goal)).append(" ").append(html(u)).append(")");
         if (!e.goal().source().isEmpty()) s.append(", from ").append(html(e.goal().source()));
         if (!Double.isNaN(e.ratio()) && e.goal().kind() == Goals.Kind.PEER) {
-            s.append(" · ratio ours ÷ <code>").append(html(Report.shortKey(e.goalPeer().key()))).append("</code> = <b>")
+            s.append(" · ratio ours ÷ <code>").append(html(Report.shortKey(e.goalPeer().key(), e.goal().group()))).append("</code> = <b>")
                     .append(Fmt.ratio(e.ratio())).append("</b>");
             if (e.lo() != e.hi() && !Double.isNaN(e.lo())) s.append(" (range ").append(Fmt.ratio(e.lo())).append("–").append(Fmt.ratio(e.hi())).append(")");
         } else if (e.goal().kind() == Goals.Kind.ABSOLUTE && e.ours().measured()) {
@@ -244,7 +245,7 @@ final class Html {
         for (Figure f : bars) {
             boolean ours = f == e.ours();
             Family fam = Family.of(f.key());
-            String label = Report.shortKey(f.key());
+            String label = Report.shortKey(f.key(), e.goal().group());
             s.append(text(LABEL_RIGHT, y + BAR / 2 + 5, "end", ours ? "#111827" : "#374151", 13, label, ours));
             if (!f.measured()) {
                 s.append(text(X0 + 8, y + BAR / 2 + 5, "start", "#9ca3af", 13, "not measured in this run", false));
@@ -286,6 +287,12 @@ final class Html {
             s.append(text((int) Math.round(gx) + (right ? -6 : 6), TOP - 14, right ? "end" : "start", "#dc2626", 12, gl, true));
         }
         s.append("</svg>\n");
+        List<Report.CrossRatio> cross = r.crossRatios(e);
+        if (!cross.isEmpty()) {
+            String other = e.goal().peers().getFirst();
+            s.append("<div class=\"goal\">Each one's figure here ÷ its own in ").append(html(other.substring(0, other.indexOf('.'))))
+                    .append(": <b>").append(html(r.crossRatioText(cross, false))).append("</b></div>\n");
+        }
         History.Spread sp = e.ours().measured() ? r.history.spread(e.ours().key(), r.run.mode(), e.ours().m().unit()) : null;
         if (sp != null && sp.runs() > 1) {
             double k = Fmt.convert(sp.unit(), unit);

@@ -19,7 +19,7 @@ final class Markdown {
     static final String RULE = """
             **How "met?" is decided.** Ratio = ours ÷ the first peer of the row (lower is better everywhere). \
             Each figure carries the error band of this run: for JMH, its 99.9% confidence interval (`scoreError`); \
-            for the Go twins, half the range of their samples; a single measurement (ParkedMemory, Go's parked \
+            for the Go and Python twins, half the range of their samples; a single measurement (ParkedMemory, Go's parked \
             twin) has none and counts as exact (marked †). With ours = o ± eo and the peer p ± ep the ratio may be \
             anywhere from (o − eo) ÷ (p + ep) to (o + eo) ÷ (p − ep); an absolute goal looks at o − eo … o + eo. \
             **yes**: the whole range meets the goal; **no**: none of it does; **undecided**: the goal lies inside \
@@ -45,7 +45,7 @@ final class Markdown {
                 .append(run.quick() ? "quick mode (smoke check, not for claims)" : run.mode() + " mode").append("\n\n");
         if (run.quick()) {
             b.append("> **Quick mode (smoke check, not for claims).** JMH took 3 one-second samples per benchmark ")
-                    .append("and the Go twins 3 runs: the error bands are wide and the figures move between sittings. ")
+                    .append("and the Go and Python twins 3 runs: the error bands are wide and the figures move between sittings. ")
                     .append("Quote only full runs (`./mt bench`).\n\n");
         }
         b.append("| | |\n|---|---|\n");
@@ -85,16 +85,16 @@ final class Markdown {
                 List<String> ratios = new ArrayList<>();
                 for (Figure p : e.peers()) {
                     if (!p.measured()) {
-                        peers.add("`" + Report.shortKey(p.key()) + "`: not measured");
+                        peers.add("`" + Report.shortKey(p.key(), e.goal().group()) + "`: not measured");
                         continue;
                     }
-                    peers.add("`" + Report.shortKey(p.key()) + "` " + figure(p, e.goal().unit(), false));
+                    peers.add("`" + Report.shortKey(p.key(), e.goal().group()) + "` " + figure(p, e.goal().unit(), false));
                     if (e.ours().measured()) {
                         String ratio = Fmt.ratio(e.ours().value() / p.value());
                         boolean goalPeer = p == e.goalPeer() && e.goal().kind() == Goals.Kind.PEER;
                         if (goalPeer && e.lo() != e.hi()) ratio = "**" + ratio + "** (" + Fmt.ratio(e.lo()) + "–" + Fmt.ratio(e.hi()) + ")";
                         else if (goalPeer) ratio = "**" + ratio + "**";
-                        ratios.add(ratio + " vs `" + Report.shortKey(p.key()) + "`");
+                        ratios.add(ratio + " vs `" + Report.shortKey(p.key(), e.goal().group()) + "`");
                     }
                 }
                 b.append(String.join("<br>", peers)).append(" | ").append(String.join("<br>", ratios)).append(" | ");
@@ -110,6 +110,15 @@ final class Markdown {
             }
             b.append("\n† single measurement, no error estimate. Ratios in bold: against the peer the goal names, ")
                     .append("with their range given both error bands.\n\n");
+            for (Evaluated e : shown) {
+                List<Report.CrossRatio> cross = r.crossRatios(e);
+                if (cross.isEmpty()) continue;
+                String other = e.goal().peers().getFirst();
+                b.append("- ").append(e.goal().label()).append(": each one's figure in `").append(e.goal().group())
+                        .append("` ÷ its own in `").append(other, 0, other.indexOf('.')).append("`: ")
+                        .append(r.crossRatioText(cross, true)).append(".\n");
+            }
+            if (shown.stream().anyMatch(e -> !r.crossRatios(e).isEmpty())) b.append('\n');
         }
         b.append(RULE).append("\n\n");
         List<Evaluated> decided = shown.stream().filter(e -> e.state() != State.NOT_MEASURED && e.state() != State.NO_GOAL).toList();
@@ -143,7 +152,7 @@ final class Markdown {
     private static void details(Report r, StringBuilder b) {
         b.append("## Every figure of this run\n\n");
         b.append("In the units the benchmarks report. JMH: score ± its 99.9% interval, and the raw samples ")
-                .append("(per iteration; forks separated by `|`). Go twins: median of the runs ± half their range. ")
+                .append("(per iteration; forks separated by `|`). Go and Python twins: median of the runs ± half their range. ")
                 .append("ParkedMemory: one JVM per scenario, one measurement.\n\n");
         boolean any = false;
         for (String g : r.groups()) {

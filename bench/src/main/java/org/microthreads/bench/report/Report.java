@@ -118,9 +118,9 @@ public final class Report {
         Map<String, String> e = run.env;
         facts.put("command", "`" + e.getOrDefault("command", "?") + "`" + (run.partial() ? " (limited to the scenarios matching the REGEX)" : ""));
         facts.put("mode", run.quick()
-                ? "**quick mode (smoke check, not for claims)**: JMH 1 fork, 1 warm-up + 3 measured iterations of 1 s; Go twins 1 warm-up + 3 runs (median)"
+                ? "**quick mode (smoke check, not for claims)**: JMH 1 fork, 1 warm-up + 3 measured iterations of 1 s; Go and Python twins 1 warm-up + 3 runs (median)"
                 : run.mode().equals("full")
-                        ? "full: JMH 2 forks, iterations as annotated in each class; Go twins 2 warm-ups + 5 runs (median)"
+                        ? "full: JMH 2 forks, iterations as annotated in each class; Go and Python twins 2 warm-ups + 5 runs (median)"
                         : run.mode());
         String when = date.equals("unknown") ? e.getOrDefault("date", "unknown") : date.replace("T", " ").replace("Z", " UTC");
         Path summary = bench.resolve("out/summary.txt");
@@ -149,8 +149,9 @@ public final class Report {
         facts.put("libraries", libs.isEmpty() ? "?" : String.join(", ", libs)
                 + (kotlin == null ? "; Kotlin: not in this build" : ""));
         facts.put("Go", e.getOrDefault("go", "?"));
+        if (e.containsKey("python")) facts.put("Python", e.get("python"));
         e.forEach((k, v) -> { // any other line of env.txt (e.g. a kotlin line), shown as is
-            if (!Set.of("command", "mode", "date", "nproc", "cpu", "loadavg at start", "jdk", "go", "git").contains(k)) facts.put(k, v);
+            if (!Set.of("command", "mode", "date", "nproc", "cpu", "loadavg at start", "jdk", "go", "python", "git").contains(k)) facts.put(k, v);
         });
         facts.put("code", "`" + e.getOrDefault("git", "?") + "`");
         for (String p : run.problems) facts.merge("problems", p, (a, b) -> a + "; " + b);
@@ -209,7 +210,10 @@ public final class Report {
 
     // ---- names ----
 
-    /** "plainVirtualThreads" of "SpawnBenchmark.plainVirtualThreads"; "Go GOMAXPROCS=2" of "....go.procs2". */
+    /**
+     * "plainVirtualThreads" of "SpawnBenchmark.plainVirtualThreads"; "Go GOMAXPROCS=2" of "....go.procs2"; "Python" of
+     * "....python".
+     */
     static String shortKey(String key) {
         int go = key.indexOf(".go.procs");
         if (go >= 0) {
@@ -217,13 +221,61 @@ public final class Report {
             int dot = rest.indexOf('.');
             return "Go GOMAXPROCS=" + (dot < 0 ? rest : rest.substring(0, dot) + rest.substring(dot));
         }
+        if (key.endsWith(".python")) return "Python";
         int dot = key.indexOf('.');
         return dot < 0 ? key : key.substring(dot + 1);
     }
 
+    /**
+     * {@link #shortKey}, keeping the class when the key is not of {@code group} (a goal row's class): a peer from
+     * another scenario, e.g. "GeneratorFlatBenchmark.mtContinuation" in the row of a nested generator.
+     */
+    static String shortKey(String key, String group) {
+        int dot = key.indexOf('.');
+        String g = dot < 0 ? key : key.substring(0, dot);
+        return g.equals(group) ? shortKey(key) : g + "." + shortKey(key);
+    }
+
+    /** One method's figure in a goal row's class ÷ its figure in another class (e.g. nested ÷ flat). */
+    record CrossRatio(String key, String otherKey, double ratio) {}
+
+    /**
+     * For a goal row whose goal peer is the same method in another class (our nested generator against our flat
+     * one): every method measured in both classes, with its figure in the row's class ÷ its figure in the other
+     * (every peer's nested ÷ flat, ours included), in family order. Empty for any other row.
+     */
+    List<CrossRatio> crossRatios(Evaluated e) {
+        Goals.Goal g = e.goal();
+        if (g.kind() != Goals.Kind.PEER || g.peers().isEmpty()) return List.of();
+        String peer = g.peers().getFirst();
+        String other = peer.substring(0, Math.max(0, peer.indexOf('.')));
+        if (other.isEmpty() || other.equals(g.group()) || !method(peer).equals(method(g.ours()))) return List.of();
+        List<CrossRatio> out = new ArrayList<>();
+        run.results.values().stream()
+                .filter(m -> m.group().equals(g.group()))
+                .sorted(java.util.Comparator.comparingInt((Measurement m) -> Family.of(m.key()).ordinal()))
+                .forEach(m -> {
+                    Measurement o = run.results.get(other + "." + method(m.key()));
+                    if (o != null) out.add(new CrossRatio(m.key(), o.key(), m.value() / (o.value() * Fmt.convert(o.unit(), m.unit()))));
+                });
+        return out;
+    }
+
+    /** "kotlinSequence" of "GeneratorFlatBenchmark.kotlinSequence", "go.procs2" of "X.go.procs2". */
+    private static String method(String key) {
+        return key.substring(key.indexOf('.') + 1);
+    }
+
+    /** "`kotlinSequence` 29.1×, `Python` 24.9×" (with {@code code} the Markdown backticks; plain text without). */
+    String crossRatioText(List<CrossRatio> rs, boolean code) {
+        return rs.stream().map(c -> (code ? "`" : "") + shortKey(c.key()) + (code ? "`" : "") + " " + Fmt.ratio(c.ratio()) + "×")
+                .collect(java.util.stream.Collectors.joining(", "));
+    }
+
     /** Who a key belongs to, for colours and legends. */
     enum Family {
-        OURS("microthreads"), PLAIN("plain JDK"), GO("Go"), KOTLIN("Kotlin coroutines"), JOX("jox"), INTERNAL("JDK internals");
+        OURS("microthreads"), PLAIN("plain JDK"), GO("Go"), KOTLIN("Kotlin"), JOX("jox"), PYTHON("Python"),
+        INTERNAL("JDK internals");
 
         final String label;
 
@@ -234,6 +286,7 @@ public final class Report {
         static Family of(String key) {
             String m = shortKey(key);
             if (key.contains(".go.procs")) return GO;
+            if (key.endsWith(".python")) return PYTHON;
             if (m.startsWith("mt")) return OURS;
             if (m.startsWith("kotlin")) return KOTLIN;
             if (m.startsWith("jox")) return JOX;
@@ -263,6 +316,7 @@ public final class Report {
         }
         if (run.partial() && !selected(k)) return "not selected by the REGEX";
         if (k.contains(".go.")) return run.goRan ? "no Go twin of this scenario" : "the Go twins did not run";
+        if (k.endsWith(".python")) return run.pythonRan ? "no Python twin of this scenario" : "the Python twins did not run";
         if (k.startsWith("ParkedMemory.")) return run.parkedRan ? "no result (see bench/run's output)" : "ParkedMemory did not run";
         String list = resource("META-INF/BenchmarkList");
         int dot = k.indexOf('.');

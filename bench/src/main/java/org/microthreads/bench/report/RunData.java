@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** What one {@code bench/run} left in {@code bench/out/}: env.txt, jmh.json, parked.tsv, go.tsv. */
+/** What one {@code bench/run} left in {@code bench/out/}: env.txt, jmh.json, parked.tsv, go.tsv, python.tsv. */
 final class RunData {
 
     /**
@@ -41,13 +41,15 @@ final class RunData {
     boolean jmhRan;
     boolean parkedRan;
     boolean goRan;
+    boolean pythonRan;
 
     static RunData load(Path out) throws IOException {
         RunData d = new RunData();
         d.readEnv(out.resolve("env.txt"));
         d.readJmh(out.resolve("jmh.json"));
         d.readParked(out.resolve("parked.tsv"));
-        d.readGo(out.resolve("go.tsv"));
+        d.goRan = d.readTwins(out.resolve("go.tsv"), "Go");
+        d.pythonRan = d.readTwins(out.resolve("python.tsv"), "Python");
         return d;
     }
 
@@ -198,14 +200,17 @@ final class RunData {
         });
     }
 
-    // ---- go.tsv: RESULT, <Class>.go.procsN, median, unit, samples (Parked: "wake N ms") ----
+    // ---- go.tsv, python.tsv: RESULT, <Class>.go.procsN | <Class>.python, median, unit, samples (Go's Parked: "wake N ms") ----
 
-    private void readGo(Path f) throws IOException {
-        if (!Files.exists(f)) return;
+    /** The RESULT lines of the Go or Python twins ({@code source}); whether there was any. */
+    private boolean readTwins(Path f, String source) throws IOException {
+        if (!Files.exists(f)) return false;
+        boolean any = false;
+        String file = f.getFileName().toString();
         for (String line : Files.readAllLines(f)) {
             String[] c = line.split("\t");
             if (c.length < 4 || !c[0].equals("RESULT")) continue;
-            goRan = true;
+            any = true;
             String key = c[1];
             String unit = c[3];
             String rest = c.length > 4 ? c[4].trim() : "";
@@ -213,21 +218,22 @@ final class RunData {
                 double median = Double.parseDouble(c[2]);
                 if (rest.startsWith("wake")) { // parked: bytes; "wake N ms"
                     double wake = Double.parseDouble(rest.replaceAll("[^0-9.]", ""));
-                    results.put(key, new Measurement(key, "Go", median, Double.NaN, "", "B", List.of(median),
+                    results.put(key, new Measurement(key, source, median, Double.NaN, "", "B", List.of(median),
                             "one measurement (heap + goroutine stacks); wake all " + Fmt.num(wake) + " ms"));
-                    results.put(key + ".wakeMs", new Measurement(key + ".wakeMs", "Go", wake, Double.NaN, "", "ms",
+                    results.put(key + ".wakeMs", new Measurement(key + ".wakeMs", source, wake, Double.NaN, "", "ms",
                             List.of(wake), "time to wake all"));
                     continue;
                 }
                 List<Double> samples = new ArrayList<>();
                 for (String s : rest.split("\\s+")) if (!s.isEmpty()) samples.add(Double.parseDouble(s));
-                Measurement m = fromSamples(key, "Go", samples.isEmpty() ? List.of(median) : samples, unit,
+                Measurement m = fromSamples(key, source, samples.isEmpty() ? List.of(median) : samples, unit,
                         "median of " + Math.max(1, samples.size()) + " runs, " + unit);
-                results.put(key, new Measurement(key, "Go", median, m.error(), m.errorKind(), m.unit(), m.samples(), m.note()));
+                results.put(key, new Measurement(key, source, median, m.error(), m.errorKind(), m.unit(), m.samples(), m.note()));
             } catch (NumberFormatException e) {
-                problems.add("go.tsv: unreadable line: " + line);
+                problems.add(file + ": unreadable line: " + line);
             }
         }
+        return any;
     }
 
     /** Median of the samples; error: half their range (none for one sample). */
