@@ -243,6 +243,7 @@ public final class Select {
         if (chosen >= 0) return clauses[chosen].complete(outcome);
         if (dflt != null) return dflt.action().run();
 
+        Park.spinWhile(op, self); // as plain waits: a moment before parking on multi-core loops
         int s;
         Park.beginWait(self, WaitKind.SELECT, op, home);
         try {
