@@ -100,6 +100,13 @@ public final class Select {
         return run(Objects.requireNonNull(cases, "cases"), false);
     }
 
+    /** As {@link #selectFirst(Case[])}, with the cases in a list (their order is the priority). */
+    public static <R> R selectFirst(List<? extends Case<? extends R>> cases) throws InterruptedException {
+        @SuppressWarnings("unchecked")
+        Case<? extends R>[] array = Objects.requireNonNull(cases, "cases").toArray(new Case[0]);
+        return run(array, false);
+    }
+
     // =====================================================================================
     // Cases
     // =====================================================================================

@@ -47,6 +47,10 @@ class SelectTest {
         for (int i = 0; i < 2000; i++) got.add(Select.selectFirst(a.onTake(x -> x), b.onTake(x -> x)));
         assertThat(got.subList(0, 1000)).containsOnly("a");
         assertThat(got.subList(1000, 2000)).containsOnly("b");
+        a.put("a");
+        b.put("b");
+        assertThat(Select.selectFirst(List.of(b.onTake(x -> x), a.onTake(x -> x)))).as("the list's order is the priority")
+                .isEqualTo("b");
     }
 
     @Test
