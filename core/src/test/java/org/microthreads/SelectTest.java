@@ -49,8 +49,8 @@ class SelectTest {
         assertThat(got.subList(1000, 2000)).containsOnly("b");
         a.put("a");
         b.put("b");
-        assertThat(Select.selectFirst(List.of(b.onTake(x -> x), a.onTake(x -> x)))).as("the list's order is the priority")
-                .isEqualTo("b");
+        String first = Select.selectFirst(List.of(b.onTake(x -> x), a.onTake(x -> x)));
+        assertThat(first).as("the list's order is the priority").isEqualTo("b");
     }
 
     @Test
