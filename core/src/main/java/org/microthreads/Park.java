@@ -116,24 +116,6 @@ final class Park {
         }
     }
 
-    /** How many {@link Thread#onSpinWait()}s a pipe waiter spins before parking; {@code -Dmicrothreads.pipe.spins=0} turns it off. */
-    private static final int SPINS = Integer.getInteger("microthreads.pipe.spins", 50);
-
-    /**
-     * Before parking on a multi-core loop (or a platform thread), spins a moment for a counterpart
-     * running on another core to choose {@code w}: a park and the unpark that ends it cost
-     * microseconds there. Never on a one-carrier loop: the counterpart cannot run meanwhile.
-     * Returns the state seen last.
-     */
-    static int spinWhile(PipeWaiter w, MicroThread<?> self) {
-        int s = w.state();
-        if (!MULTI_CORE || (self != null && self.loop.oneCarrier())) return s;
-        for (int i = 0; i < SPINS && (s = w.state()) == PipeWaiter.WAITING; i++) Thread.onSpinWait();
-        return s;
-    }
-
-    private static final boolean MULTI_CORE = Runtime.getRuntime().availableProcessors() > 1;
-
     /** Sets the current strand's interrupt status again (an interrupt that lost a race keeps for later). */
     static void selfInterrupt() {
         interrupt(currentWaiter());

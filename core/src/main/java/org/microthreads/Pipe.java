@@ -193,12 +193,7 @@ public final class Pipe<T> implements Iterable<T> {
      */
     public boolean putOrClosed(T item) throws InterruptedException {
         Objects.requireNonNull(item, "item");
-        MicroThread<?> self = MicroThread.currentOrNull();
-        Park.checkCancelled(self);
-        Object r = offer(self, item);
-        if (r == OK) return true;
-        if (r == DONE) return false;
-        return awaitPut((PipeWaiter.Node) r, self, Park.NONE) == OK;
+        return putUntil(item, Park.NONE) == OK;
     }
 
     /**
@@ -209,7 +204,7 @@ public final class Pipe<T> implements Iterable<T> {
      */
     public boolean tryPut(T item) {
         Objects.requireNonNull(item, "item");
-        Object r = offerNow(MicroThread.currentOrNull(), item);
+        Object r = offer(MicroThread.currentOrNull(), item, false);
         if (r == DONE) throw closedForPut();
         return r == OK;
     }
@@ -224,35 +219,30 @@ public final class Pipe<T> implements Iterable<T> {
      */
     public boolean tryPut(T item, Duration timeout) throws InterruptedException {
         Objects.requireNonNull(item, "item");
-        long deadline = Park.deadlineAfter(timeout, "timeout");
-        MicroThread<?> self = MicroThread.currentOrNull();
-        Park.checkCancelled(self);
-        Object r = offer(self, item);
-        if (r == OK) return true;
-        if (r != DONE) r = awaitPut((PipeWaiter.Node) r, self, deadline);
+        Object r = putUntil(item, Park.deadlineAfter(timeout, "timeout"));
         if (r == DONE) throw closedForPut();
         return r == OK;
     }
 
-    /** Without waiting: OK, FULL or DONE (closed). */
-    private Object offerNow(MicroThread<?> self, Object item) {
-        touch(self);
-        lock.lock();
-        try {
-            return offerLocked(item);
-        } finally {
-            lock.unlock();
-        }
+    /** Puts, waiting until {@code deadline} ({@link Park#NONE}: no limit): OK, FULL (timed out) or DONE (closed). */
+    private Object putUntil(Object item, long deadline) throws InterruptedException {
+        MicroThread<?> self = MicroThread.currentOrNull();
+        Park.checkCancelled(self);
+        Object r = offer(self, item, true);
+        if (!(r instanceof PipeWaiter.Node n)) return r;
+        int s = n.await(self, WaitKind.PIPE_PUT, this, deadline == Park.NONE && isHome(self), deadline);
+        if (s == PipeWaiter.CANCELLED) return FULL; // timed out
+        return PipeWaiter.closed(s) ? DONE : OK;
     }
 
-    /** OK, DONE (closed), or the node now queued as a waiting putter. */
-    private Object offer(MicroThread<?> self, Object item) {
+    /** OK, DONE (closed), or else FULL, or with {@code wait} the node now queued as a waiting putter. */
+    private Object offer(MicroThread<?> self, Object item, boolean wait) {
         touch(self);
         lock.lock();
         try {
             Object r = offerLocked(item);
-            if (r != FULL) return r;
-            PipeWaiter.Node n = new PipeWaiter.Node(Park.currentWaiter(), item);
+            if (r != FULL || !wait) return r;
+            PipeWaiter.Node n = new PipeWaiter.Node(this, Park.currentWaiter(), item);
             putters.add(n);
             return n;
         } finally {
@@ -298,18 +288,11 @@ public final class Pipe<T> implements Iterable<T> {
     }
 
     private void grow() {
-        int n = (int) Math.min((long) ring.length * 2, capacity);
-        if (n <= ring.length) n = ring.length + 1; // unreachable below capacity; defensive
+        int n = (int) Math.min((long) ring.length * 2, capacity); // > ring.length: only called below capacity
         Object[] bigger = new Object[n];
         for (int i = 0; i < count; i++) bigger[i] = ring[(head + i) % ring.length];
         ring = bigger;
         head = 0;
-    }
-
-    private Object awaitPut(PipeWaiter.Node n, MicroThread<?> self, long deadline) throws InterruptedException {
-        int s = await(n, self, WaitKind.PIPE_PUT, deadline);
-        if (s == PipeWaiter.CANCELLED) return FULL; // timed out
-        return PipeWaiter.closed(s) ? DONE : OK;
     }
 
     // =====================================================================================
@@ -334,11 +317,12 @@ public final class Pipe<T> implements Iterable<T> {
      * A failed pipe still throws {@link FailedException}: a failure is not an end.
      */
     public T takeOrClosed() throws InterruptedException {
-        MicroThread<?> self = MicroThread.currentOrNull();
-        Park.checkCancelled(self);
-        Object r = poll(self);
-        if (r instanceof PipeWaiter.Node n) r = awaitTake(n, self, Park.NONE);
-        return itemOrNull(r);
+        Object r = takeUntil(Park.NONE);
+        if (r == DONE) {
+            if (closeState == FAILED) throw closedForTake();
+            return null;
+        }
+        return cast(r);
     }
 
     /**
@@ -349,7 +333,7 @@ public final class Pipe<T> implements Iterable<T> {
      * @throws FailedException     if the pipe failed and is drained
      */
     public T tryTake() {
-        Object r = pollNow(MicroThread.currentOrNull());
+        Object r = poll(MicroThread.currentOrNull(), false);
         if (r == DONE) throw closedForTake();
         return r == EMPTY ? null : cast(r);
     }
@@ -364,33 +348,30 @@ public final class Pipe<T> implements Iterable<T> {
      * @throws InterruptedException     if interrupted or cancelled first (nothing was taken)
      */
     public T tryTake(Duration timeout) throws InterruptedException {
-        long deadline = Park.deadlineAfter(timeout, "timeout");
-        MicroThread<?> self = MicroThread.currentOrNull();
-        Park.checkCancelled(self);
-        Object r = poll(self);
-        if (r instanceof PipeWaiter.Node n) r = awaitTake(n, self, deadline);
+        Object r = takeUntil(Park.deadlineAfter(timeout, "timeout"));
         if (r == DONE) throw closedForTake();
         return r == EMPTY ? null : cast(r);
     }
 
-    private Object pollNow(MicroThread<?> self) {
-        touch(self);
-        lock.lock();
-        try {
-            return pollLocked();
-        } finally {
-            lock.unlock();
-        }
+    /** Takes, waiting until {@code deadline} ({@link Park#NONE}: no limit): an item, EMPTY (timed out) or DONE (ended). */
+    private Object takeUntil(long deadline) throws InterruptedException {
+        MicroThread<?> self = MicroThread.currentOrNull();
+        Park.checkCancelled(self);
+        Object r = poll(self, true);
+        if (!(r instanceof PipeWaiter.Node n)) return r;
+        int s = n.await(self, WaitKind.PIPE_TAKE, this, deadline == Park.NONE && isHome(self), deadline);
+        if (s == PipeWaiter.CANCELLED) return EMPTY; // timed out
+        return PipeWaiter.closed(s) ? DONE : n.item;
     }
 
-    /** An item, DONE, or the node now queued as a waiting taker. */
-    private Object poll(MicroThread<?> self) {
+    /** An item or DONE, or else EMPTY, or with {@code wait} the node now queued as a waiting taker. */
+    private Object poll(MicroThread<?> self, boolean wait) {
         touch(self);
         lock.lock();
         try {
             Object r = pollLocked();
-            if (r != EMPTY) return r;
-            PipeWaiter.Node n = new PipeWaiter.Node(Park.currentWaiter(), null);
+            if (r != EMPTY || !wait) return r;
+            PipeWaiter.Node n = new PipeWaiter.Node(this, Park.currentWaiter(), null);
             takers.add(n);
             return n;
         } finally {
@@ -405,80 +386,24 @@ public final class Pipe<T> implements Iterable<T> {
             ring[head] = null;
             if (++head == ring.length) head = 0;
             count--;
-            for (PipeWaiter.Node n; (n = putters.poll()) != null; ) { // room now: admit a waiting putter
-                if (n.owner.choose(n.clause, false)) {
-                    enqueue(n.item);
-                    n.owner.wake();
-                    break;
-                }
+            PipeWaiter.Node n = putters.chooseFirst(false); // room now: admit a waiting putter
+            if (n != null) {
+                enqueue(n.item);
+                n.owner.wake();
             }
             return x;
         }
-        for (PipeWaiter.Node n; (n = putters.poll()) != null; ) { // rendezvous: take from a waiting putter
-            if (n.owner.choose(n.clause, false)) {
-                n.owner.wake();
-                return n.item;
-            }
+        PipeWaiter.Node n = putters.chooseFirst(false); // rendezvous: take from a waiting putter
+        if (n != null) {
+            n.owner.wake();
+            return n.item;
         }
         return closeState != OPEN ? DONE : EMPTY;
-    }
-
-    private Object awaitTake(PipeWaiter.Node n, MicroThread<?> self, long deadline) throws InterruptedException {
-        int s = await(n, self, WaitKind.PIPE_TAKE, deadline);
-        if (s == PipeWaiter.CANCELLED) return EMPTY; // timed out
-        return PipeWaiter.closed(s) ? DONE : n.item;
-    }
-
-    /** The item, or null at the end of a closed pipe; throws at the end of a failed one. */
-    private T itemOrNull(Object r) {
-        if (r == DONE) {
-            if (closeState == FAILED) throw closedForTake();
-            return null;
-        }
-        return cast(r);
     }
 
     @SuppressWarnings("unchecked")
     private static <T> T cast(Object item) {
         return (T) item;
-    }
-
-    // =====================================================================================
-    // Waiting (one clause; Select has its own loop over several)
-    // =====================================================================================
-
-    /**
-     * Waits until {@code n} is chosen, or gives up (timeout: returns CANCELLED; interrupt or
-     * cancellation: throws). If giving up loses to a counterpart, the operation happened: it
-     * returns normally and leaves the interrupt to the next blocking point.
-     */
-    private int await(PipeWaiter.Node n, MicroThread<?> self, WaitKind kind, long deadline)
-            throws InterruptedException {
-        int s = Park.spinWhile(n, self);
-        if (s != PipeWaiter.WAITING) return s;
-        Park.beginWait(self, kind, this, deadline == Park.NONE && isHome(self));
-        try {
-            while ((s = n.state()) == PipeWaiter.WAITING) {
-                try {
-                    Park.checkCancelled(self);
-                } catch (InterruptedException e) {
-                    if (n.cancel()) {
-                        unlink(n);
-                        throw e;
-                    }
-                    Park.selfInterrupt(); // lost the race: the operation happened; keep the interrupt
-                    continue;
-                }
-                if (Park.expired(deadline) && n.cancel()) {
-                    unlink(n);
-                    return PipeWaiter.CANCELLED;
-                }
-                Park.parkUntil(this, deadline);
-            }
-            return s;
-        } finally {
-            Park.endWait(self);
-        }
     }
 
     /** Removes a node whose waiter gave up. */
@@ -528,12 +453,8 @@ public final class Pipe<T> implements Iterable<T> {
             if (closeState != OPEN) return false;
             closeCause = trace;
             closeState = cause != null ? FAILED : CLOSED;
-            for (PipeWaiter.Node n; (n = takers.poll()) != null; ) {
-                if (n.owner.choose(n.clause, true)) n.owner.wake();
-            }
-            for (PipeWaiter.Node n; (n = putters.poll()) != null; ) {
-                if (n.owner.choose(n.clause, true)) n.owner.wake();
-            }
+            for (PipeWaiter.Node n; (n = takers.chooseFirst(true)) != null; ) n.owner.wake();
+            for (PipeWaiter.Node n; (n = putters.chooseFirst(true)) != null; ) n.owner.wake();
             return true;
         } finally {
             lock.unlock();

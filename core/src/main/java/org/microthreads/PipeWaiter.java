@@ -69,10 +69,71 @@ class PipeWaiter {
     }
 
     /**
+     * Called once by the waiter itself when it gave up ({@link #cancel()} won): takes its nodes
+     * out of their pipes' queues, so that nothing is left registered.
+     */
+    void giveUp() {}
+
+    /**
+     * Waits, in the waiting strand, until a counterpart or a closing pipe chooses this waiter, and
+     * returns the chosen state; or gives up: on a timeout it returns {@link #CANCELLED}, on
+     * interruption or cancellation it throws, both after {@link #giveUp()}. If giving up loses to
+     * a counterpart, the operation happened: it returns normally and keeps the interrupt for the
+     * next blocking point. {@code target} is what dumps show after {@code kind}, and the park's
+     * blocker.
+     */
+    final int await(MicroThread<?> self, WaitKind kind, Object target, boolean internal, long deadline)
+            throws InterruptedException {
+        int s = spin(self);
+        if (s != WAITING) return s;
+        Park.beginWait(self, kind, target, internal);
+        try {
+            while ((s = state) == WAITING) {
+                try {
+                    Park.checkCancelled(self);
+                } catch (InterruptedException e) {
+                    if (cancel()) {
+                        giveUp();
+                        throw e;
+                    }
+                    Park.selfInterrupt(); // lost the race: the operation happened
+                    continue;
+                }
+                if (Park.expired(deadline) && cancel()) {
+                    giveUp();
+                    return CANCELLED;
+                }
+                Park.parkUntil(target, deadline);
+            }
+            return s;
+        } finally {
+            Park.endWait(self);
+        }
+    }
+
+    /** How many {@link Thread#onSpinWait()}s a waiter spins before parking; {@code -Dmicrothreads.pipe.spins=0} turns it off. */
+    private static final int SPINS = Integer.getInteger("microthreads.pipe.spins", 50);
+    private static final boolean MULTI_CORE = Runtime.getRuntime().availableProcessors() > 1;
+
+    /**
+     * Before parking on a multi-core loop (or a platform thread), spins a moment for a counterpart
+     * running on another core to choose this waiter: a park and the unpark that ends it cost
+     * microseconds there. Never on a one-carrier loop: the counterpart cannot run meanwhile.
+     */
+    private int spin(MicroThread<?> self) {
+        int s = state;
+        if (!MULTI_CORE || (self != null && self.loop.oneCarrier())) return s;
+        for (int i = 0; i < SPINS && (s = state) == WAITING; i++) Thread.onSpinWait();
+        return s;
+    }
+
+    /**
      * One clause of a waiter, linked into a pipe's queue of takers or putters. Guarded by that
      * pipe's lock. For a plain operation the node is its own waiter.
      */
     static class Node extends PipeWaiter {
+        /** The pipe whose queue holds it (its lock guards the links below). */
+        final Pipe<?> pipe;
         final PipeWaiter owner;
         final int clause;
         /** A put's item; a take's received item (written before the owner is chosen). */
@@ -82,19 +143,26 @@ class PipeWaiter {
         Queue queue;
 
         /** A plain operation's node: its own waiter. */
-        Node(Object strand, Object item) {
+        Node(Pipe<?> pipe, Object strand, Object item) {
             super(strand);
+            this.pipe = pipe;
             this.owner = this;
             this.clause = 0;
             this.item = item;
         }
 
         /** Clause {@code clause} of a select. */
-        Node(PipeWaiter owner, int clause, Object item) {
+        Node(Pipe<?> pipe, PipeWaiter owner, int clause, Object item) {
             super(null);
+            this.pipe = pipe;
             this.owner = owner;
             this.clause = clause;
             this.item = item;
+        }
+
+        @Override
+        void giveUp() {
+            pipe.unlink(this);
         }
     }
 
@@ -115,6 +183,18 @@ class PipeWaiter {
             Node n = head;
             if (n != null) unlink(n);
             return n;
+        }
+
+        /**
+         * Takes nodes out until one whose waiter it could choose ({@code closed}: for the end of
+         * the pipe); returns that node, whose waiter the caller must {@link #wake()}, or null.
+         * Dead nodes (waiters that gave up or chose another clause) are dropped on the way.
+         */
+        Node chooseFirst(boolean closed) {
+            for (Node n; (n = poll()) != null; ) {
+                if (n.owner.choose(n.clause, closed)) return n;
+            }
+            return null;
         }
 
         void unlink(Node n) {

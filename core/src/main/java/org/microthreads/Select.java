@@ -85,9 +85,7 @@ public final class Select {
 
     /** As {@link #select(Case[])}, with the cases in a list. */
     public static <R> R select(List<? extends Case<? extends R>> cases) throws InterruptedException {
-        @SuppressWarnings("unchecked")
-        Case<? extends R>[] array = Objects.requireNonNull(cases, "cases").toArray(new Case[0]);
-        return run(array, true);
+        return run(array(cases), true);
     }
 
     /**
@@ -102,9 +100,12 @@ public final class Select {
 
     /** As {@link #selectFirst(Case[])}, with the cases in a list (their order is the priority). */
     public static <R> R selectFirst(List<? extends Case<? extends R>> cases) throws InterruptedException {
-        @SuppressWarnings("unchecked")
-        Case<? extends R>[] array = Objects.requireNonNull(cases, "cases").toArray(new Case[0]);
-        return run(array, false);
+        return run(array(cases), false);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <R> Case<? extends R>[] array(List<? extends Case<? extends R>> cases) {
+        return Objects.requireNonNull(cases, "cases").toArray(new Case[0]);
     }
 
     // =====================================================================================
@@ -157,10 +158,30 @@ public final class Select {
     /** A waiting select: its nodes are its clauses in its pipes' queues. */
     private static final class Op extends PipeWaiter {
         final Clause<?, ?>[] clauses;
+        final PipeWaiter.Node[] nodes;
 
+        /** Call with every pipe of the clauses locked: queues one node per clause. */
         Op(Object strand, Clause<?, ?>[] clauses) {
             super(strand);
             this.clauses = clauses;
+            this.nodes = new PipeWaiter.Node[clauses.length];
+            for (int k = 0; k < clauses.length; k++) {
+                Clause<?, ?> c = clauses[k];
+                nodes[k] = new PipeWaiter.Node(c.pipe, this, k, c.item);
+                c.pipe.queue(c.put).add(nodes[k]);
+            }
+        }
+
+        /** Takes every node but {@code chosen} (-1: all) out of its pipe. */
+        void unlinkExcept(int chosen) {
+            for (int k = 0; k < nodes.length; k++) {
+                if (k != chosen) nodes[k].giveUp();
+            }
+        }
+
+        @Override
+        void giveUp() {
+            unlinkExcept(-1);
         }
 
         @Override
@@ -215,14 +236,13 @@ public final class Select {
         if (dflt == null) Park.checkCancelled(self);
         long deadline = timeout == null ? Park.NONE : Park.deadlineAfter(timeout.timeout(), "timeout");
         Pipe<?>[] locks = lockOrder(clauses);
-        boolean home = timeout == null;
+        boolean internal = timeout == null;
         for (Pipe<?> p : locks) {
             p.touch(self);
-            home &= p.isHome(self);
+            internal &= p.isHome(self);
         }
 
         Op op = null;
-        PipeWaiter.Node[] nodes = null;
         int chosen = -1;
         Object outcome = null;
         for (Pipe<?> p : locks) p.lock.lock();
@@ -235,59 +255,19 @@ public final class Select {
                     break;
                 }
             }
-            if (chosen < 0 && dflt == null) {
-                op = new Op(Park.currentWaiter(), clauses);
-                nodes = new PipeWaiter.Node[m];
-                for (int k = 0; k < m; k++) {
-                    Clause<?, ?> c = clauses[k];
-                    nodes[k] = new PipeWaiter.Node(op, k, c.item);
-                    c.pipe.queue(c.put).add(nodes[k]);
-                }
-            }
+            if (chosen < 0 && dflt == null) op = new Op(Park.currentWaiter(), clauses);
         } finally {
             for (int i = locks.length - 1; i >= 0; i--) locks[i].lock.unlock();
         }
         if (chosen >= 0) return clauses[chosen].complete(outcome);
         if (dflt != null) return dflt.action().run();
 
-        Park.spinWhile(op, self); // as plain waits: a moment before parking on multi-core loops
-        int s;
-        Park.beginWait(self, WaitKind.SELECT, op, home);
-        try {
-            while ((s = op.state()) == PipeWaiter.WAITING) {
-                try {
-                    Park.checkCancelled(self);
-                } catch (InterruptedException e) {
-                    if (op.cancel()) {
-                        unlinkAll(clauses, nodes, -1);
-                        throw e;
-                    }
-                    Park.selfInterrupt(); // a case happened first: keep the interrupt for later
-                    continue;
-                }
-                if (Park.expired(deadline) && op.cancel()) {
-                    s = PipeWaiter.CANCELLED;
-                    break;
-                }
-                Park.parkUntil(op, deadline);
-            }
-        } finally {
-            Park.endWait(self);
-        }
-        if (s == PipeWaiter.CANCELLED) { // timed out
-            unlinkAll(clauses, nodes, -1);
-            return timeout.action().run();
-        }
+        int s = op.await(self, WaitKind.SELECT, op, internal, deadline);
+        if (s == PipeWaiter.CANCELLED) return timeout.action().run(); // timed out; the nodes are gone
         int k = PipeWaiter.clause(s);
-        unlinkAll(clauses, nodes, k);
+        op.unlinkExcept(k);
         Clause<?, ? extends R> c = clauses[k];
-        return c.complete(PipeWaiter.closed(s) ? Pipe.DONE : c.put ? Pipe.OK : nodes[k].item);
-    }
-
-    private static void unlinkAll(Clause<?, ?>[] clauses, PipeWaiter.Node[] nodes, int except) {
-        for (int k = 0; k < nodes.length; k++) {
-            if (k != except) clauses[k].pipe.unlink(nodes[k]);
-        }
+        return c.complete(PipeWaiter.closed(s) ? Pipe.DONE : c.put ? Pipe.OK : op.nodes[k].item);
     }
 
     /** 0..m-1, shuffled when fair (Fisher-Yates: each ready case equally likely). */
