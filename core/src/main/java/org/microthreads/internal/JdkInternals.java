@@ -149,13 +149,16 @@ public final class JdkInternals {
         static final MethodHandle RUN;      // (Object)void
         static final MethodHandle YIELD;    // ()boolean
         static final MethodHandle IS_DONE;  // (Object)boolean
+        static final MethodHandle NEW_SCOPE;       // (String)Object
+        static final MethodHandle NEW_IN_SCOPE;    // (Object, Runnable)Object
+        static final MethodHandle YIELD_SCOPE;     // (Object)boolean
         static final Throwable UNAVAILABLE;
         /** Live stack frames (door 1's opening of java.lang): who holds monitors. Null without it. */
         static final StackWalker LIVE_WALKER;
         static final MethodHandle MONITORS; // (StackFrame)Object[]
 
         static {
-            MethodHandle n = null, r = null, y = null, d = null;
+            MethodHandle n = null, r = null, y = null, d = null, ns = null, nis = null, ys = null;
             Throwable why = null;
             try {
                 Class<?> scopeClass = Class.forName("jdk.internal.vm.ContinuationScope");
@@ -172,8 +175,14 @@ public final class JdkInternals {
                         lookup.findStatic(contClass, "yield", MethodType.methodType(boolean.class, scopeClass)), 0, scope);
                 d = lookup.findVirtual(contClass, "isDone", MethodType.methodType(boolean.class))
                         .asType(MethodType.methodType(boolean.class, Object.class));
+                ns = lookup.findConstructor(scopeClass, MethodType.methodType(void.class, String.class))
+                        .asType(MethodType.methodType(Object.class, String.class));
+                nis = lookup.findConstructor(contClass, MethodType.methodType(void.class, scopeClass, Runnable.class))
+                        .asType(MethodType.methodType(Object.class, Object.class, Runnable.class));
+                ys = lookup.findStatic(contClass, "yield", MethodType.methodType(boolean.class, scopeClass))
+                        .asType(MethodType.methodType(boolean.class, Object.class));
             } catch (Throwable e) {
-                n = r = y = d = null;
+                n = r = y = d = ns = nis = ys = null;
                 why = e;
             }
             StackWalker w = null;
@@ -195,6 +204,9 @@ public final class JdkInternals {
             RUN = r;
             YIELD = y;
             IS_DONE = d;
+            NEW_SCOPE = ns;
+            NEW_IN_SCOPE = nis;
+            YIELD_SCOPE = ys;
             UNAVAILABLE = why;
         }
     }
@@ -343,5 +355,52 @@ public final class JdkInternals {
         } catch (Throwable e) {
             throw new AssertionError(e);
         }
+    }
+    // ---- continuations in scopes of their own (generators) ----
+
+    /**
+     * A new continuation scope (an opaque object) named {@code name}. A continuation of its own
+     * scope can be yielded precisely even when others (a host loop's, another generator's) are
+     * mounted inside or around it.
+     */
+    public static Object newContinuationScope(String name) {
+        requireContinuations("generators on continuations");
+        try {
+            return (Object) Continuations.NEW_SCOPE.invokeExact(name);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** A new continuation in {@code scope} (from {@link #newContinuationScope}) that runs {@code body}. */
+    public static Object newContinuation(Object scope, Runnable body) {
+        try {
+            return (Object) Continuations.NEW_IN_SCOPE.invokeExact(scope, body);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * Yields the innermost mounted continuation of {@code scope}, with every continuation mounted
+     * inside it; returns when it is run again.
+     *
+     * @throws IllegalStateException if it cannot yield: pinned (a native frame on its stack), or
+     *         no continuation of {@code scope} is mounted on the calling thread; it stays mounted
+     */
+    public static void yieldContinuation(Object scope) {
+        boolean yielded;
+        try {
+            yielded = (boolean) Continuations.YIELD_SCOPE.invokeExact(scope);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new AssertionError(e);
+        }
+        if (!yielded) throw new IllegalStateException("the continuation could not yield (pinned)");
     }
 }

@@ -1,0 +1,304 @@
+package org.microthreads;
+
+import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+import org.microthreads.internal.JdkInternals;
+
+/**
+ * A generator: a body that {@linkplain Emitter#emit emits} items, consumed as an
+ * {@link Iterator}, in a for-each, or as a {@link Stream}. The proposal's pipe-based generator:
+ * the body may simply <em>call</em> any method that takes the same emitter (a recursive tree
+ * walk, a helper that emits a header, another generator's body), and all of its output is
+ * included in order, at a cost per item that does not depend on how deep the calls nest.
+ * {@link Emitter#emitAll(Generator)} includes another generator the same way.
+ * {@snippet :
+ * static void walk(Node node, Generator.Emitter<String> out) {
+ *     if (node == null) return;
+ *     walk(node.left, out);          // just a call: no re-yielding of the child's items
+ *     out.emit(node.label);
+ *     walk(node.right, out);
+ * }
+ * try (Generator<String> labels = Generator.of(out -> walk(root, out))) {
+ *     for (String label : labels) System.out.println(label);
+ * }
+ * }
+ *
+ * <h2>Lazy, or running ahead</h2>
+ * {@link #of(Body)} is lazy, as Python's generators: the body starts at the first
+ * {@code hasNext()}/{@code next()} and runs only until it has emitted the item asked for.
+ * {@link #buffered(int, Body)} lets the body run ahead by up to {@code capacity} items, for
+ * throughput.
+ *
+ * <h2>Where the body runs: two implementations</h2>
+ * {@link Implementation#CONTINUATION} (the default when the JVM has
+ * {@code --add-exports java.base/jdk.internal.vm=ALL-UNNAMED}): the body runs as a continuation
+ * on the consumer's own thread, keeping its identity ({@code Thread.currentThread()}, thread
+ * locals, a UI thread stays the UI thread). A blocking call in the body (I/O, {@code sleep},
+ * taking from a pipe) parks the consumer, who is waiting for that item anyway.
+ * {@link Implementation#MICRO_THREAD} (the fallback without the flag): the body runs in a
+ * micro-thread of the consumer's loop (the shared loop for a plain thread), started by the
+ * first {@code hasNext()} and a child of the consumer's micro-thread, handing each item over
+ * through a pipe. The semantics are the same; {@link #implementation()} says which is in use.
+ *
+ * <h2>Ending early</h2>
+ * {@link #close()} (or closing the stream, or try-with-resources) stops the body at its next
+ * {@code emit}, which throws a {@link java.util.concurrent.CancellationException}: the body's
+ * {@code finally} blocks run, then {@code close()} returns, leaving no continuation or
+ * micro-thread behind. A generator that becomes unreachable before it ended (a {@code break}
+ * out of a for-each without try-with-resources) is closed in the same way by a cleaner thread
+ * once the garbage collector finds it, as Python does.
+ *
+ * <h2>Failures</h2>
+ * A body that throws fails the generator: the items it emitted before are delivered, then the
+ * {@code hasNext()} or {@code next()} that reaches the failure throws {@link FailedException}
+ * with the body's exception (and its stack) as cause, once. After that, and after the end or a
+ * close, {@code hasNext()} is false and {@code next()} throws {@link NoSuchElementException}
+ * saying why. If the cause is an {@link InterruptedException}, the consumer's interrupt status
+ * is set again, so a cancellation is not lost.
+ *
+ * <h2>Bad input</h2>
+ * A {@code null} body, or {@code emit(null)} (items are never null, as in pipes):
+ * {@link NullPointerException}. Emitting from a thread other than the one running the body, or
+ * through an emitter whose generator is not running: {@link IllegalStateException}, and the
+ * generator is untouched. {@code hasNext()}/{@code next()}/{@code close()} called from the
+ * generator's own body, or while another thread is inside it: {@link IllegalStateException}.
+ * A second {@link #iterator()} call: {@link IllegalStateException} (a generator is iterated
+ * once, like {@link java.nio.file.DirectoryStream}).
+ *
+ * <h2>Threads</h2>
+ * A generator is used by one consumer at a time; it may be handed to another thread between
+ * calls (with the usual happens-before). A {@link Implementation#CONTINUATION} body should not
+ * hold a monitor ({@code synchronized}) across {@code emit}: the suspended body keeps it, so the
+ * consumer entering the same monitor would wait forever, and a body resumed on another thread
+ * cannot release it. Use a {@link java.util.concurrent.locks.ReentrantLock} there. (Set
+ * {@code -Dmicrothreads.generator.checkMonitors=true} to have {@code emit} refuse, at about
+ * 10 µs per emit.)
+ *
+ * @param <T> the type of the items
+ */
+public final class Generator<T> implements Iterator<T>, Iterable<T>, AutoCloseable {
+
+    /** The body of a generator: emits its items through {@code out}, in order. */
+    @FunctionalInterface
+    public interface Body<T> {
+        void run(Emitter<T> out) throws Exception;
+    }
+
+    /**
+     * What a body emits through. Pass it to any method, and its emits are included, at a cost
+     * per item that does not depend on the call depth. Only the thread running the body may use
+     * it, and only while the body runs.
+     */
+    public interface Emitter<T> {
+        /**
+         * Hands {@code item} to the consumer; returns when the consumer asks for more (lazy) or
+         * at once while the run-ahead buffer has room.
+         *
+         * @throws NullPointerException if {@code item} is null
+         * @throws IllegalStateException if called from a thread not running the body, or when
+         *         the generator is not running
+         * @throws java.util.concurrent.CancellationException when the generator is being closed:
+         *         let it propagate (the body's {@code finally} blocks run)
+         */
+        void emit(T item);
+
+        /**
+         * Includes every item of {@code items}, in order: {@code for (T x : items) emit(x)}.
+         * For a {@link Generator}, see {@link #emitAll(Generator)}.
+         */
+        default void emitAll(Iterable<? extends T> items) {
+            Objects.requireNonNull(items, "items");
+            if (items instanceof Generator<? extends T> g) {
+                emitAll(g);
+                return;
+            }
+            for (T item : items) emit(item);
+        }
+
+        /**
+         * Includes every item of {@code generator}, in order (Python's {@code yield from}). A
+         * generator that has not started yet is not started at all: its body simply runs here,
+         * emitting through this emitter, so nesting costs nothing per item however deep it goes;
+         * {@code generator} is then used up (its own {@code hasNext()} is false). A generator
+         * already started is drained item by item.
+         *
+         * @throws IllegalStateException if {@code generator} is being iterated right now
+         */
+        void emitAll(Generator<? extends T> generator);
+    }
+
+    /** How a generator's body runs; see the class documentation. */
+    public enum Implementation {
+        /** A continuation on the consumer's own thread (needs {@code --add-exports java.base/jdk.internal.vm=ALL-UNNAMED}). */
+        CONTINUATION,
+        /** A micro-thread of the consumer's loop, handing items over through a pipe (needs no flag). */
+        MICRO_THREAD
+    }
+
+    private static final Cleaner CLEANER = Cleaner.create(r -> {
+        Thread t = new Thread(r, "microthreads-generator-cleaner");
+        t.setDaemon(true);
+        return t;
+    });
+
+    final GeneratorCore<T> core;
+    private final Cleaner.Cleanable cleanable;
+    private boolean iterated;
+
+    private Generator(GeneratorCore<T> core) {
+        this.core = core;
+        this.cleanable = CLEANER.register(this, core::closeAbandoned);
+    }
+
+    /** A lazy generator of {@link #defaultImplementation()}. */
+    public static <T> Generator<T> of(Body<T> body) {
+        return of(defaultImplementation(), 0, body);
+    }
+
+    /**
+     * A generator of {@link #defaultImplementation()} whose body may run up to {@code capacity}
+     * items ahead of the consumer.
+     *
+     * @throws IllegalArgumentException if {@code capacity} is not positive
+     */
+    public static <T> Generator<T> buffered(int capacity, Body<T> body) {
+        if (capacity <= 0) {
+            throw new IllegalArgumentException("a buffered generator's capacity must be positive, was " + capacity
+                    + " (Generator.of(body) is the lazy one)");
+        }
+        return of(defaultImplementation(), capacity, body);
+    }
+
+    /**
+     * A generator of the given implementation: lazy if {@code capacity} is 0, else running ahead by
+     * up to {@code capacity} items.
+     *
+     * @throws IllegalArgumentException if {@code capacity} is negative
+     * @throws UnsupportedOperationException for {@link Implementation#CONTINUATION} without the
+     *         JVM flag (the message names it)
+     */
+    public static <T> Generator<T> of(Implementation implementation, int capacity, Body<T> body) {
+        Objects.requireNonNull(implementation, "implementation");
+        Objects.requireNonNull(body, "body");
+        if (capacity < 0) {
+            throw new IllegalArgumentException("a generator's capacity must be 0 (lazy) or positive, was " + capacity);
+        }
+        GeneratorCore<T> core = switch (implementation) {
+            case CONTINUATION -> {
+                JdkInternals.requireContinuations("generators on continuations (Generator.Implementation.CONTINUATION)");
+                yield new ContinuationGenerator<>(body, capacity);
+            }
+            case MICRO_THREAD -> new MicroThreadGenerator<>(body, capacity);
+        };
+        return new Generator<>(core);
+    }
+
+    /**
+     * {@link Implementation#CONTINUATION} if this JVM has the flag
+     * {@code --add-exports java.base/jdk.internal.vm=ALL-UNNAMED}, else
+     * {@link Implementation#MICRO_THREAD}.
+     */
+    public static Implementation defaultImplementation() {
+        return JdkInternals.continuationsAvailable() ? Implementation.CONTINUATION : Implementation.MICRO_THREAD;
+    }
+
+    /** How this generator's body runs. */
+    public Implementation implementation() {
+        return core instanceof ContinuationGenerator ? Implementation.CONTINUATION : Implementation.MICRO_THREAD;
+    }
+
+    /**
+     * Whether the body has another item, running it until it emits one, ends or fails.
+     *
+     * @throws FailedException the first time the body's failure is reached
+     * @throws java.util.concurrent.CancellationException ({@link Implementation#MICRO_THREAD}) if
+     *         the consumer was interrupted while waiting: the generator is closed, the interrupt
+     *         status kept
+     * @throws IllegalStateException if called from the body itself, or while another thread is in it
+     */
+    @Override
+    public boolean hasNext() {
+        try {
+            boolean more = core.hasNext();
+            if (!more) cleanable.clean(); // ended: nothing left for the cleaner
+            return more;
+        } finally {
+            Reference.reachabilityFence(this); // the cleaner must not close it under our feet
+        }
+    }
+
+    /**
+     * The next item, running the body until it emits one.
+     *
+     * @throws NoSuchElementException if the generator has ended, failed earlier or was closed
+     *         (the message says which)
+     * @throws FailedException the first time the body's failure is reached
+     */
+    @Override
+    public T next() {
+        try {
+            if (!hasNext()) throw core.noMoreItems();
+            return core.take();
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /**
+     * This generator, for a for-each. A generator is iterated once.
+     *
+     * @throws IllegalStateException on a second call
+     */
+    @Override
+    public Iterator<T> iterator() {
+        if (iterated) {
+            throw new IllegalStateException(this + " is iterated once (it is its own iterator); make a new one to start again");
+        }
+        iterated = true;
+        return this;
+    }
+
+    /**
+     * A sequential stream of the remaining items; closing the stream closes the generator.
+     * Ordered, non-null; a parallel stream takes batches of items in order, one thread at a time.
+     */
+    public Stream<T> stream() {
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(this, Spliterator.ORDERED | Spliterator.NONNULL), false)
+                .onClose(this::close);
+    }
+
+    /**
+     * Stops the body at its next {@code emit} and runs its {@code finally} blocks; returns once
+     * they have run. Idempotent; a generator that never started is simply marked closed.
+     *
+     * @throws FailedException if the body, while being closed, ended with a failure of its own
+     *         (not the cancellation {@code emit} threw)
+     * @throws IllegalStateException if called from the body itself, or while another thread is in it
+     */
+    @Override
+    public void close() {
+        try {
+            core.close();
+        } finally {
+            if (core.ended()) cleanable.clean();
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /** Whether the body has ended (returned, failed or been closed), or was included by {@link Emitter#emitAll(Generator)}. */
+    public boolean isDone() {
+        return core.ended();
+    }
+
+    @Override
+    public String toString() {
+        return core.toString();
+    }
+}
