@@ -26,8 +26,20 @@ abstract class GeneratorCore<T> implements Generator.Emitter<T> {
     /** 0: lazy; else the run-ahead capacity. */
     final int capacity;
     final String name;
+    /** The consumer's view; written by consumer calls only. */
     int state = NEW;
-    /** What the body threw (FAILED), or null. */
+    /**
+     * Items emitted and not yet taken: {@code buf[pos..n)}; one slot when lazy. The body writes
+     * {@code buf} and {@code n} while it runs, the consumer reads them after it has yielded: the
+     * switch between them orders the two.
+     */
+    private final Object[] buf;
+    private int n, pos;
+    /** Set by the consumer before it resumes the body for the last time: every emit throws {@link Closing}. */
+    volatile boolean closing;
+    /** Set by the body's runner once the body has returned or thrown. */
+    boolean bodyEnded;
+    /** What the body threw (not the close signal), or null. */
     Throwable failure;
     /** Whether {@link #failure} has been thrown to the consumer (or to a close). */
     boolean failureDelivered;
@@ -36,23 +48,126 @@ abstract class GeneratorCore<T> implements Generator.Emitter<T> {
         this.body = body;
         this.capacity = capacity;
         this.name = "generator #" + IDS.incrementAndGet();
+        this.buf = new Object[Math.max(1, capacity)];
     }
 
-    /** Whether there is a next item; runs the body (or waits for it) when the buffer is empty. */
-    abstract boolean hasNext();
+    // ---- what an implementation supplies ----
+
+    /**
+     * In the consumer: runs the body until it has yielded (buffer full) or ended
+     * ({@link #bodyEnded}). Throws only if the consumer cannot wait (interrupted: a
+     * {@link CancellationException}, after making sure the body has ended).
+     */
+    abstract void resume();
+
+    /** In the body, with the buffer full: hands over to the consumer; returns when resumed. */
+    abstract void suspend();
+
+    /** Throws unless the calling thread runs this generator's body now. */
+    abstract void checkRunner();
+
+    /** In the consumer, after a close has run the body to its end: waits for what ran it to end too. */
+    void afterClose() {}
+
+    /** What the runner of the body calls: the body, its failure kept, {@link #bodyEnded} set. */
+    final void runBody() {
+        try {
+            body.run(this);
+        } catch (Throwable e) {
+            if (!(closing && isClosingSignal(e))) failure = e;
+        } finally {
+            bodyEnded = true;
+        }
+    }
+
+    // ---- the consumer's side ----
+
+    final boolean hasNext() {
+        return pos < n || refill();
+    }
 
     /** The next item; only after {@link #hasNext()} returned true. */
-    abstract T take();
+    @SuppressWarnings("unchecked")
+    final T take() {
+        T item = (T) buf[pos];
+        buf[pos++] = null;
+        return item;
+    }
+
+    private boolean refill() {
+        switch (state) {
+            case NEW, SUSPENDED -> { }
+            case RUNNING -> throw busy();
+            case FAILED -> {
+                if (failureDelivered) return false;
+                throw deliverFailure();
+            }
+            default -> {
+                return false;
+            }
+        }
+        pos = n = 0;
+        runOnce();
+        if (n > 0) return true;
+        if (state == FAILED) throw deliverFailure();
+        return false;
+    }
+
+    private void runOnce() {
+        state = RUNNING;
+        try {
+            resume();
+        } finally {
+            state = !bodyEnded ? SUSPENDED : failure != null ? FAILED : closing ? CLOSED : DONE;
+        }
+    }
 
     /** Stops the body at its next emit and waits for it to end; see {@link Generator#close()}. */
-    abstract void close();
-
-    /** Throws unless the calling thread may emit now (runs this generator's body). */
-    abstract void checkEmitter();
+    final void close() {
+        switch (state) {
+            case NEW -> {
+                state = CLOSED;
+                return;
+            }
+            case SUSPENDED -> { }
+            case RUNNING -> throw busy();
+            default -> {
+                return;
+            }
+        }
+        closing = true;
+        java.util.Arrays.fill(buf, null);
+        pos = n = 0;
+        runOnce(); // the body's emit throws Closing; its finally blocks run
+        afterClose();
+        if (state == SUSPENDED) throw new IllegalStateException(this + " kept running after close (a microthreads bug)");
+        if (state == FAILED) {
+            failureDelivered = true;
+            throw new FailedException(this + " failed while being closed: " + failure, failure);
+        }
+    }
 
     final boolean ended() {
         int s = state;
         return s == DONE || s == FAILED || s == CLOSED || s == INCLUDED;
+    }
+
+    // ---- the body's side ----
+
+    @Override
+    public final void emit(T item) {
+        if (item == null) throw nullItem();
+        checkEmitter();
+        buf[n++] = item;
+        if (n == buf.length) {
+            suspend(); // returns at the consumer's next hasNext() (or close)
+            if (closing) throw closing();
+        }
+    }
+
+    final void checkEmitter() {
+        checkRunner();
+        if (closing) throw closing();
     }
 
     // ---- the emitter, shared ----

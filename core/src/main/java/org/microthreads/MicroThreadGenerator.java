@@ -5,77 +5,46 @@ import java.util.concurrent.CancellationException;
 /**
  * {@link Generator.Implementation#MICRO_THREAD}, the fallback that needs no JVM flag: the body
  * runs in a micro-thread (the producer) started by the first {@code hasNext()} on the consumer's
- * loop, as a child of the consumer's micro-thread (so cancelling the consumer ends it). Items go
- * through a pipe the producer {@linkplain Pipe#ownedBy owns}: its end closes the pipe, its
- * failure fails it.
+ * loop, as a child of the consumer's micro-thread (so cancelling the consumer ends it).
  *
- * <p>Lazy: the items pipe is a rendezvous, and after each item the producer waits on a second
- * rendezvous pipe for the consumer's next demand, so the body runs only as far as asked (two
- * hand-offs per item). Buffered: the items pipe is {@code buffered(capacity)} and there is no
- * demand pipe. Closing closes both pipes: the producer's next emit throws
- * {@link GeneratorCore.Closing}; {@code close()} then joins the producer.
+ * <p>Consumer and producer take turns, as a continuation and its caller do: the consumer hands
+ * the turn over and waits for it back; the producer fills the buffer (one item when lazy), then
+ * hands the turn back and waits. The hand-over is a {@link Baton}, a one-slot pipe specialised
+ * for strict alternation (one volatile turn, the waiter's strand; the waiter spins a moment on
+ * multi-core loops before parking, as pipe waits do). Two switches per buffer: lazy means two
+ * per item, as a rendezvous ping-pong.
  */
 final class MicroThreadGenerator<T> extends GeneratorCore<T> {
-    private static final Object DEMAND = "next item, please";
-
-    private final Pipe<T> items;
-    /** Lazy only: the consumer's request for the next item. */
-    private final Pipe<Object> demand;
+    private final Baton baton = new Baton();
     private MicroThread<Void> producer;
     private volatile Thread producerThread;
-    private volatile boolean closing;
-    /** An item taken from the pipe and not yet returned by next(). */
-    private T lookahead;
 
     MicroThreadGenerator(Generator.Body<T> body, int capacity) {
         super(body, capacity);
-        this.items = (capacity == 0 ? Pipe.<T>rendezvous() : Pipe.<T>buffered(capacity)).named("items of " + name);
-        this.demand = capacity == 0 ? Pipe.rendezvous().named("demand of " + name) : null;
     }
 
     // ---- the consumer's side ----
 
     @Override
-    boolean hasNext() {
-        if (lookahead != null) return true;
-        switch (state) {
-            case NEW, SUSPENDED -> { }
-            case RUNNING -> throw busy();
-            case FAILED -> {
-                if (failureDelivered) return false;
-                throw deliverFailure();
-            }
-            default -> {
-                return false;
-            }
-        }
-        boolean first = state == NEW;
-        state = RUNNING;
+    void resume() {
+        MicroThread<?> self = MicroThread.currentOrNull();
         try {
-            if (first) start();
-            else if (demand != null) demand.put(DEMAND);
-            T item = items.takeOrClosed();
-            if (item != null) {
-                lookahead = item;
-                state = SUSPENDED;
-                return true;
+            if (producer == null) {
+                start();
+            } else {
+                baton.pass(Baton.PRODUCER);
             }
-            state = DONE;
-            return false;
-        } catch (FailedException e) { // the producer failed: the pipe carries its failure
-            state = FAILED;
-            failure = e.getCause();
-            throw deliverFailure();
+            baton.await(Baton.CONSUMER, self, WaitKind.GENERATOR_ITEM, this);
         } catch (InterruptedException e) {
-            state = SUSPENDED;
-            shutDown(true);
+            closing = true; // the body stops at its next emit (which the interrupt reaches too)
+            producer.cancel();
+            joinProducer();
+            failureDelivered = true; // the body's end is the consequence of this interruption
             Park.selfInterrupt();
             CancellationException ce = new CancellationException("interrupted while waiting for the next item of " + this
                     + "; the generator was closed");
             ce.initCause(e);
             throw ce;
-        } finally {
-            if (state == RUNNING) state = SUSPENDED; // anything else thrown (a bug): leave it usable for close
         }
     }
 
@@ -83,86 +52,108 @@ final class MicroThreadGenerator<T> extends GeneratorCore<T> {
         producer = MicroThread.parallel(name, () -> {
             producerThread = Thread.currentThread();
             try {
-                body.run(this);
-            } catch (CancellationException e) {
-                if (!closing || !isClosingSignal(e)) throw e;
+                runBody();
+            } finally {
+                baton.pass(Baton.CONSUMER); // the end, after bodyEnded
             }
             return null;
         });
-        items.ownedBy(producer);
     }
 
     @Override
-    T take() {
-        T item = lookahead;
-        lookahead = null;
-        return item;
+    void afterClose() {
+        joinProducer();
     }
 
-    @Override
-    void close() {
-        switch (state) {
-            case NEW -> {
-                state = CLOSED;
-                return;
-            }
-            case SUSPENDED -> { }
-            case RUNNING -> throw busy();
-            default -> {
-                return;
-            }
-        }
-        shutDown(false);
-    }
-
-    /** Closes the pipes (the producer's next emit throws Closing), then joins it; {@code cancel}: cancels it first. */
-    private void shutDown(boolean cancel) {
-        closing = true;
-        lookahead = null;
-        if (demand != null) demand.close();
-        items.close();
-        state = CLOSED;
-        if (cancel) producer.cancel();
+    /**
+     * Waits for the producer micro-thread to end, without giving up: a close must leave nothing
+     * running. An interruption meanwhile cancels the producer and is kept for later.
+     */
+    private void joinProducer() {
+        if (producer == null || producer.settled()) return;
+        MicroThread<?> self = MicroThread.currentOrNull();
+        boolean interrupted = Park.interrupted(); // cleared while we wait, or the park would not block
+        Object me = Park.currentWaiter();
+        producer.onDone(() -> Park.unpark(me));
+        Park.beginWait(self, WaitKind.JOIN, producer, false);
         try {
-            producer.join();
-        } catch (FailedException e) {
-            if (!isClosingSignal(e.getCause())) {
-                state = FAILED;
-                failure = e.getCause();
-                failureDelivered = true;
-                throw new FailedException(this + " failed while being closed: " + failure, failure);
+            while (!producer.settled()) {
+                if (Park.interrupted()) {
+                    interrupted = true;
+                    producer.cancel();
+                }
+                Park.parkUntil(this, Park.NONE);
             }
-        } catch (CancellationException e) {
-            // the producer was cancelled (with its consumer): it has ended
-        } catch (InterruptedException e) {
-            producer.cancel(); // we cannot wait: make sure it ends
-            Park.selfInterrupt();
+        } finally {
+            Park.endWait(self);
+            if (interrupted) Park.selfInterrupt();
         }
     }
 
     // ---- the body's side (the producer) ----
 
     @Override
-    public void emit(T item) {
-        if (item == null) throw nullItem();
-        checkEmitter();
+    void suspend() {
+        baton.pass(Baton.CONSUMER);
         try {
-            items.put(item);
-            if (demand != null) demand.take();
-        } catch (PipeClosedException e) {
-            throw closing();
+            baton.await(Baton.PRODUCER, MicroThread.currentOrNull(), WaitKind.GENERATOR_DEMAND, this);
         } catch (InterruptedException e) {
             Park.selfInterrupt();
-            CancellationException ce = new CancellationException("the producer of " + this + " was interrupted in emit");
+            CancellationException ce = closing ? closing()
+                    : new CancellationException("the producer of " + this + " was interrupted in emit");
             ce.initCause(e);
             throw ce;
         }
     }
 
     @Override
-    void checkEmitter() {
+    void checkRunner() {
         Thread p = producerThread;
         if (p != Thread.currentThread()) throw wrongEmitter(p);
-        if (closing) throw closing();
+    }
+
+    /** The turn between a consumer and its producer. */
+    static final class Baton {
+        static final int PRODUCER = 0, CONSUMER = 1;
+        private static final int SPINS = Integer.getInteger("microthreads.generator.spins", 200);
+        private static final boolean MULTI_CORE = Runtime.getRuntime().availableProcessors() > 1;
+
+        /** Whose turn it is: the producer's first (it starts running). */
+        private volatile int turn = PRODUCER;
+        /** The parked (or about to park) waiter of each side, for {@link Park#unpark}. */
+        private volatile Object producerWaiter, consumerWaiter;
+
+        /** Gives the turn to {@code side}, waking it if it waits. */
+        void pass(int side) {
+            turn = side;
+            Object w = side == PRODUCER ? producerWaiter : consumerWaiter;
+            if (w != null) Park.unpark(w);
+        }
+
+        /** Waits until it is {@code side}'s turn; {@code kind} and {@code target} for dumps. */
+        void await(int side, MicroThread<?> self, WaitKind kind, Object target) throws InterruptedException {
+            if (turn == side) return;
+            if (MULTI_CORE && (self == null || !self.loop.oneCarrier())) {
+                for (int i = 0; i < SPINS; i++) {
+                    Thread.onSpinWait();
+                    if (turn == side) return;
+                }
+            }
+            Park.beginWait(self, kind, target, false);
+            try {
+                setWaiter(side, Park.currentWaiter());
+                while (turn != side) {
+                    Park.checkCancelled(self);
+                    Park.parkUntil(target, Park.NONE);
+                }
+            } finally {
+                setWaiter(side, null);
+                Park.endWait(self);
+            }
+        }
+
+        private void setWaiter(int side, Object w) {
+            if (side == PRODUCER) producerWaiter = w; else consumerWaiter = w;
+        }
     }
 }

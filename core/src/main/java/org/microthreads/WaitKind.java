@@ -16,7 +16,9 @@ enum WaitKind {
     RUN("running loop "),
     PIPE_TAKE("waiting to take from "),
     PIPE_PUT("waiting to put to "),
-    SELECT("selecting to ");
+    SELECT("selecting to "),
+    GENERATOR_ITEM("waiting for the next item of "),
+    GENERATOR_DEMAND("waiting for the consumer of ");
 
     private final String prefix;
 

@@ -4,6 +4,8 @@ import static org.microthreads.bench.ChannelPeers.check;
 
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.microthreads.Generator;
+import org.microthreads.Loop;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -33,7 +35,32 @@ public class GeneratorBufferedBenchmark {
         return check("buffered generator sum", sum, GeneratorFlatBenchmark.SUM);
     }
 
-    // ours: mtContinuation, mtFallback (added with Generator, issue 4)
+    /** Ours: the body a continuation on the consumer's (the benchmark's) thread. */
+    @Benchmark
+    public long mtContinuation() {
+        return checked(OurGenerators.sum(Generator.Implementation.CONTINUATION, CAPACITY, 0, ITEMS));
+    }
+
+    /**
+     * Ours, the fallback without {@code --add-exports}: the body a micro-thread handing items over
+     * through pipes; the consumer a micro-thread of the shared loop (the flag-free setting).
+     */
+    @Benchmark
+    public long mtFallback() throws InterruptedException {
+        return checked(OurGenerators.sumIn(Loop.shared(), Generator.Implementation.MICRO_THREAD, CAPACITY, 0, ITEMS));
+    }
+
+    /** Ours, the fallback forced while the flags are there: consumer and body micro-threads of one single-carrier loop. */
+    @Benchmark
+    public long mtFallbackSingleCarrier(CarrierLoopState carrier) throws InterruptedException {
+        return checked(OurGenerators.sumIn(carrier.loop, Generator.Implementation.MICRO_THREAD, CAPACITY, 0, ITEMS));
+    }
+
+    /** Ours, continuation, the consumer a micro-thread of the shared loop (the body nests in its virtual thread). */
+    @Benchmark
+    public long mtContinuationInMicroThread() throws InterruptedException {
+        return checked(OurGenerators.sumIn(Loop.shared(), Generator.Implementation.CONTINUATION, CAPACITY, 0, ITEMS));
+    }
 
     /**
      * Peer: the body on a plain virtual thread, {@code put}ting its items into an
