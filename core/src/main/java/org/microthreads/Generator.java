@@ -44,12 +44,15 @@ import org.microthreads.internal.JdkInternals;
  * taking from a pipe) parks the consumer, who is waiting for that item anyway.
  * {@link Implementation#MICRO_THREAD} (the fallback without the flag): the body runs in a
  * micro-thread of the consumer's loop (the shared loop for a plain thread), started by the
- * first {@code hasNext()} and a child of the consumer's micro-thread, handing each item over
- * through a pipe. The semantics are the same; {@link #implementation()} says which is in use.
+ * first {@code hasNext()} and a child of the consumer's micro-thread; consumer and body take
+ * turns through a one-slot hand-off (a pipe specialised for strict alternation), so the body
+ * still runs only as far as asked. The semantics are the same, the cost per hand-off is a
+ * micro-thread switch; {@link #implementation()} says which is in use.
  *
  * <h2>Ending early</h2>
- * {@link #close()} (or closing the stream, or try-with-resources) stops the body at its next
- * {@code emit}, which throws a {@link java.util.concurrent.CancellationException}: the body's
+ * {@link #close()} (or closing the stream, or try-with-resources) stops the body where it is
+ * paused (always in an {@code emit}, or in a buffered body's run-ahead, at its next one): that
+ * {@code emit} throws a {@link java.util.concurrent.CancellationException}, the body's
  * {@code finally} blocks run, then {@code close()} returns, leaving no continuation or
  * micro-thread behind. A generator that becomes unreachable before it ended (a {@code break}
  * out of a for-each without try-with-resources) is closed in the same way by a cleaner thread
@@ -138,7 +141,7 @@ public final class Generator<T> implements Iterator<T>, Iterable<T>, AutoCloseab
     public enum Implementation {
         /** A continuation on the consumer's own thread (needs {@code --add-exports java.base/jdk.internal.vm=ALL-UNNAMED}). */
         CONTINUATION,
-        /** A micro-thread of the consumer's loop, handing items over through a pipe (needs no flag). */
+        /** A micro-thread of the consumer's loop, taking turns with the consumer (needs no flag). */
         MICRO_THREAD
     }
 
@@ -275,8 +278,10 @@ public final class Generator<T> implements Iterator<T>, Iterable<T>, AutoCloseab
     }
 
     /**
-     * Stops the body at its next {@code emit} and runs its {@code finally} blocks; returns once
-     * they have run. Idempotent; a generator that never started is simply marked closed.
+     * Stops the body in the {@code emit} where it is paused (which throws a
+     * {@link java.util.concurrent.CancellationException}) and runs its {@code finally} blocks;
+     * returns once they have run. Items emitted and not yet taken are dropped; a failure the
+     * consumer never reached is logged (never silently lost). Idempotent; a generator that never started is simply marked closed.
      *
      * @throws FailedException if the body, while being closed, ended with a failure of its own
      *         (not the cancellation {@code emit} threw)

@@ -122,7 +122,7 @@ abstract class GeneratorCore<T> implements Generator.Emitter<T> {
         }
     }
 
-    /** Stops the body at its next emit and waits for it to end; see {@link Generator#close()}. */
+    /** Stops the body in the emit where it is paused and waits for it to end; see {@link Generator#close()}. */
     final void close() {
         switch (state) {
             case NEW -> {

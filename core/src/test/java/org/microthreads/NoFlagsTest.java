@@ -65,4 +65,58 @@ class NoFlagsTest {
         })).isEqualTo(42);
         assertThat(MicroThread.parallelAll(List.of(() -> 1, () -> 2))).containsExactly(1, 2);
     }
+
+    @Test
+    void generatorsFallBackToMicroThreadsWithoutTheFlag() throws Exception {
+        Generator.Implementation expected = flagGiven() ? Generator.Implementation.CONTINUATION
+                : Generator.Implementation.MICRO_THREAD;
+        assertThat(Generator.defaultImplementation()).isEqualTo(expected);
+        List<String> log = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (Generator<Integer> g = Generator.of(out -> {
+            try {
+                for (int i = 1; i <= 3; i++) out.emit(i);
+            } finally {
+                log.add("finally");
+            }
+        })) {
+            assertThat(g.implementation()).isEqualTo(expected);
+            List<Integer> got = new java.util.ArrayList<>();
+            for (Integer x : g) got.add(x); // from this plain thread
+            assertThat(got).containsExactly(1, 2, 3);
+        }
+        assertThat(log).containsExactly("finally");
+        try (Generator<Integer> g = Generator.buffered(2, out -> {
+            for (int i = 0; ; i++) out.emit(i);
+        })) {
+            assertThat(g.implementation()).isEqualTo(expected);
+            assertThat(g.stream().limit(5).toList()).containsExactly(0, 1, 2, 3, 4);
+        }
+        assertThat(Loop.shared().run(() -> {
+            try (Generator<Integer> g = Generator.of(out -> out.emitAll(List.of(20, 22)))) {
+                return g.next() + g.next();
+            }
+        })).isEqualTo(42);
+    }
+
+    @Test
+    void continuationGeneratorsNeedTheFlagAndSayWhichOne() throws Exception {
+        if (flagGiven()) {
+            Thread consumer = Thread.currentThread();
+            try (Generator<Thread> g = Generator.of(Generator.Implementation.CONTINUATION, 0,
+                    out -> out.emit(Thread.currentThread()))) {
+                assertThat(g.implementation()).isEqualTo(Generator.Implementation.CONTINUATION);
+                assertThat(g.next()).isSameAs(consumer);
+            }
+        } else {
+            assertThatThrownBy(() -> Generator.of(Generator.Implementation.CONTINUATION, 0, out -> out.emit(1)))
+                    .isInstanceOf(UnsupportedOperationException.class)
+                    .hasMessageContaining("--add-exports java.base/jdk.internal.vm=ALL-UNNAMED");
+            assertThatThrownBy(() -> Generator.of(Generator.Implementation.CONTINUATION, 4, out -> out.emit(1)))
+                    .isInstanceOf(UnsupportedOperationException.class)
+                    .hasMessageContaining("--add-exports java.base/jdk.internal.vm=ALL-UNNAMED");
+            try (Generator<Integer> g = Generator.of(Generator.Implementation.MICRO_THREAD, 0, out -> out.emit(1))) {
+                assertThat(g.next()).isEqualTo(1);
+            }
+        }
+    }
 }

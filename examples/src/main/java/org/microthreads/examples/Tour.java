@@ -36,6 +36,7 @@ public final class Tour {
         section(out, "i", Pipes::run);
         section(out, "j", Selects::run);
         section(out, "k", PipeDeadlock::run);
+        section(out, "l", Generators::run);
         out.println("Tour finished in " + Parallel.millisSince(t0) + " ms.");
     }
 

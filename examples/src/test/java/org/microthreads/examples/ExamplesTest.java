@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.Timeout.ThreadMode;
+import org.microthreads.Generator;
 import org.microthreads.Loop;
 
 /**
@@ -213,6 +214,37 @@ class ExamplesTest {
     }
 
     @Test
+    void generatorsWalkATreeIncludeAnotherAndRunOnlyAsFarAsAsked() throws Exception {
+        long sharedFailuresBefore = Loop.shared().failureCount();
+        String out = output(Generators::run);
+        assertThat(out)
+                .contains("implementation: " + Generator.defaultImplementation())
+                .contains("in-order walk of a tree, by a method that calls itself: [ant, bee, cat, dog, eel, fox, gnu]")
+                .contains("emitAll of a title generator, then the walk: [Animals:, ant, bee, cat, dog, eel, fox, gnu]")
+                // lazy: the body makes each item only when the consumer asks for it, and stops when closed
+                .containsSubsequence(
+                        "body: making 1", "consumer: took 1",
+                        "body: making 2", "consumer: took 2",
+                        "body: making 3", "consumer: took 3",
+                        "body: close() stopped me in emit(3); my finally runs",
+                        "the body made only the 3 items asked for")
+                .doesNotContain("body: making 4");
+        assertThat(Loop.shared().failureCount()).isEqualTo(sharedFailuresBefore);
+    }
+
+    /** The same example with the fallback implementation, which needs no JVM flag. */
+    @Test
+    void generatorsBehaveTheSameOnMicroThreads() {
+        List<String> labels = new ArrayList<>();
+        try (Generator<String> walking = Generator.of(Generator.Implementation.MICRO_THREAD, 0,
+                emitter -> Generators.walk(Generators.TREE, emitter))) {
+            assertThat(walking.implementation()).isEqualTo(Generator.Implementation.MICRO_THREAD);
+            for (String label : walking) labels.add(label);
+        }
+        assertThat(labels).containsExactly("ant", "bee", "cat", "dog", "eel", "fox", "gnu");
+    }
+
+    @Test
     void theWholeTourRunsFromMainQuickly() throws Exception {
         requireSingleCarrierLoops();
         long sharedFailuresBefore = Loop.shared().failureCount();
@@ -228,7 +260,7 @@ class ExamplesTest {
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
         String out = bytes.toString(StandardCharsets.UTF_8);
         for (String section : List.of("(a) ", "(b) ", "(c) ", "(d) ", "(e) ", "(f) ", "(g) ", "(h) ", "(i) ", "(j) ", "(k) ",
-                "Tour finished in ")) {
+                "(l) ", "Tour finished in ")) {
             assertThat(out).contains(section);
         }
         assertThat(out).doesNotContain("skipped:");
@@ -264,7 +296,13 @@ class ExamplesTest {
                 .contains("teapot costs 42")                              // shared loop: no flag needed
                 .contains("join: micro-thread 'stubborn' was cancelled")
                 .contains("returned: in time")
-                .contains("skipped: single-carrier loops need the JVM flag --add-opens java.base/java.lang=ALL-UNNAMED");
+                .contains("skipped: single-carrier loops need the JVM flag --add-opens java.base/java.lang=ALL-UNNAMED")
+                // generators fall back to micro-threads and pipes, with the same behaviour
+                .contains("implementation: MICRO_THREAD (no --add-exports flag")
+                .contains("in-order walk of a tree, by a method that calls itself: [ant, bee, cat, dog, eel, fox, gnu]")
+                .contains("emitAll of a title generator, then the walk: [Animals:, ant, bee, cat, dog, eel, fox, gnu]")
+                .containsSubsequence("body: making 3", "consumer: took 3", "body: close() stopped me in emit(3)")
+                .doesNotContain("body: making 4");
     }
 
     /**
@@ -278,7 +316,7 @@ class ExamplesTest {
         Path root = Path.of("").toAbsolutePath();
         if (!Files.exists(root.resolve("README.md"))) root = root.getParent();
         assertThat(checkSnippets(root, root.resolve("README.md")))
-                .as("README snippets linked to example files").hasSizeGreaterThanOrEqualTo(8);
+                .as("README snippets linked to example files").hasSizeGreaterThanOrEqualTo(9);
         List<String> fromDocs = new ArrayList<>();
         try (var pages = Files.list(root.resolve("docs"))) {
             for (Path page : pages.filter(f -> f.toString().endsWith(".md")).sorted().toList()) {
@@ -287,7 +325,8 @@ class ExamplesTest {
         }
         assertThat(fromDocs).as("docs snippets linked to example files")
                 .contains("examples/src/main/java/org/microthreads/examples/Pipes.java",
-                        "examples/src/main/java/org/microthreads/examples/Selects.java");
+                        "examples/src/main/java/org/microthreads/examples/Selects.java",
+                        "examples/src/main/java/org/microthreads/examples/Generators.java");
     }
 
     /** Checks the snippets of one page; returns the example files they came from. */
