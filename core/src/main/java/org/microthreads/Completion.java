@@ -84,6 +84,29 @@ class Completion<T> {
         return true;
     }
 
+    /**
+     * As {@link #onDone}, and returns a handle for {@link #removeListener} (null if it ran now).
+     * For listeners that usually become moot before the end: removing them keeps a long-lived
+     * completion from collecting them.
+     */
+    final Object onDoneRemovable(Runnable listener) {
+        synchronized (this) {
+            if (state == PENDING) {
+                Node n = new Node(null, listener);
+                n.next = waiters;
+                waiters = n;
+                return n;
+            }
+        }
+        listener.run();
+        return null;
+    }
+
+    /** Takes out a listener {@link #onDoneRemovable} added, if it has not run yet. */
+    final void removeListener(Object handle) {
+        if (handle != null) remove((Node) handle);
+    }
+
     /** Runs {@code listener} once this is done: now, in this thread, if it already is. */
     final void onDone(Runnable listener) {
         synchronized (this) {

@@ -19,8 +19,11 @@ final class ContinuationGenerator<T> extends GeneratorCore<T> implements Runnabl
     private static final boolean CHECK_MONITORS = Boolean.getBoolean("microthreads.generator.checkMonitors");
 
     private Object scope, continuation;
-    /** The thread the body runs in now; null while it is not running. */
-    private Thread runner;
+    /**
+     * The strand ({@link Park#currentWaiter()}: the thread, or a host loop's micro-thread) the body
+     * runs in now; null while it is not running.
+     */
+    private Object runner;
 
     ContinuationGenerator(Generator.Body<T> body, int capacity) {
         super(body, capacity);
@@ -38,7 +41,7 @@ final class ContinuationGenerator<T> extends GeneratorCore<T> implements Runnabl
             scope = JdkInternals.newContinuationScope(name);
             continuation = JdkInternals.newContinuation(scope, this);
         }
-        runner = Thread.currentThread();
+        runner = Park.currentWaiter();
         try {
             JdkInternals.runContinuation(continuation);
         } finally {
@@ -58,6 +61,6 @@ final class ContinuationGenerator<T> extends GeneratorCore<T> implements Runnabl
 
     @Override
     void checkRunner() {
-        if (runner != Thread.currentThread()) throw wrongEmitter(runner);
+        if (runner != Park.currentWaiter()) throw wrongEmitter(runner);
     }
 }

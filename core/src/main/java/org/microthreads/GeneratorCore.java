@@ -131,7 +131,13 @@ abstract class GeneratorCore<T> implements Generator.Emitter<T> {
             }
             case SUSPENDED -> { }
             case RUNNING -> throw busy();
-            default -> {
+            default -> { // over: drop what was not taken; a failure nobody reached is not lost
+                java.util.Arrays.fill(buf, null);
+                pos = n = 0;
+                if (state == FAILED && !failureDelivered) {
+                    failureDelivered = true;
+                    Loop.LOG.log(System.Logger.Level.ERROR, this + " was closed before its consumer reached its failure", failure);
+                }
                 return;
             }
         }
@@ -244,10 +250,15 @@ abstract class GeneratorCore<T> implements Generator.Emitter<T> {
                 + "or another thread is using it at the same time");
     }
 
-    final IllegalStateException wrongEmitter(Thread running) {
-        return new IllegalStateException("emit on " + this + " from thread '" + Thread.currentThread().getName() + "', "
+    /** {@code running}: the strand ({@link Park#currentWaiter()}) running the body, or null. */
+    final IllegalStateException wrongEmitter(Object running) {
+        return new IllegalStateException("emit on " + this + " from " + describe(Park.currentWaiter()) + ", "
                 + (running == null ? "while its body is not running (an emitter may be used only by its body, while it runs)"
-                        : "but its body runs in thread '" + running.getName() + "' (only the body's thread may emit)"));
+                        : "but its body runs in " + describe(running) + " (only the body's thread may emit)"));
+    }
+
+    private static String describe(Object strand) {
+        return strand instanceof Thread t ? "thread '" + t.getName() + "'" : String.valueOf(strand);
     }
 
     /** The failure, once: marks it delivered and sets the interrupt status again if it was an interruption. */

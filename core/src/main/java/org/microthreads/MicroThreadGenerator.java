@@ -1,5 +1,7 @@
 package org.microthreads;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.CancellationException;
 
 /**
@@ -13,11 +15,33 @@ import java.util.concurrent.CancellationException;
  * for strict alternation (one volatile turn, the waiter's strand; the waiter spins a moment on
  * multi-core loops before parking, as pipe waits do). Two switches per buffer: lazy means two
  * per item, as a rendezvous ping-pong.
+ *
+ * <p>The producer is tied to the micro-thread that started it (the consumer of the first
+ * {@code hasNext()}): when that micro-thread ends with the generator unfinished, the generator is
+ * closed (its body stops in its emit), so an abandoned generator never keeps a {@code run}
+ * waiting. A {@link #gate} makes that close and a consumer's call exclude each other.
  */
 final class MicroThreadGenerator<T> extends GeneratorCore<T> {
+    private static final int OUTSIDE = 0, INSIDE = 1, ORPHANED = 2;
+    private static final VarHandle GATE;
+
+    static {
+        try {
+            GATE = MethodHandles.lookup().findVarHandle(MicroThreadGenerator.class, "gate", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final Baton baton = new Baton();
     private MicroThread<Void> producer;
-    private volatile Thread producerThread;
+    /** The producer's strand ({@link Park#currentWaiter()}), set when it starts. */
+    private volatile Object producerStrand;
+    /** OUTSIDE, INSIDE (a consumer call is in), ORPHANED (closed by the end of its starter). */
+    private volatile int gate;
+    /** The starter micro-thread, and the handle of the listener on its end; null for a plain thread. */
+    private MicroThread<?> starter;
+    private Object starterListener;
 
     MicroThreadGenerator(Generator.Body<T> body, int capacity) {
         super(body, capacity);
@@ -27,30 +51,48 @@ final class MicroThreadGenerator<T> extends GeneratorCore<T> {
 
     @Override
     void resume() {
+        if (!GATE.compareAndSet(this, OUTSIDE, INSIDE)) {
+            if (gate == INSIDE) throw busy(); // another thread is in it
+            closing = true; // ORPHANED: its starter has ended, which closed it
+            joinProducer();
+            return;
+        }
         MicroThread<?> self = MicroThread.currentOrNull();
         try {
             if (producer == null) {
-                start();
+                start(self);
             } else {
                 baton.pass(Baton.PRODUCER);
             }
             baton.await(Baton.CONSUMER, self, WaitKind.GENERATOR_ITEM, this);
         } catch (InterruptedException e) {
-            closing = true; // the body stops at its next emit (which the interrupt reaches too)
+            closing = true; // the body stops at its emit (which the interrupt reaches too)
             producer.cancel();
             joinProducer();
-            failureDelivered = true; // the body's end is the consequence of this interruption
-            Park.selfInterrupt();
             CancellationException ce = new CancellationException("interrupted while waiting for the next item of " + this
                     + "; the generator was closed");
             ce.initCause(e);
+            Throwable f = failure;
+            failure = null; // closed, not failed; a failure of the body's own goes with the exception
+            if (f != null && !causedByInterruption(f)) ce.addSuppressed(f);
+            Park.selfInterrupt();
             throw ce;
+        } finally {
+            if (bodyEnded) forgetStarter();
+            gate = OUTSIDE;
         }
     }
 
-    private void start() {
+    private static boolean causedByInterruption(Throwable t) {
+        for (; t != null; t = t.getCause()) {
+            if (t instanceof InterruptedException || t instanceof CancellationException) return true;
+        }
+        return false;
+    }
+
+    private void start(MicroThread<?> self) {
         producer = MicroThread.parallel(name, () -> {
-            producerThread = Thread.currentThread();
+            producerStrand = Park.currentWaiter();
             try {
                 runBody();
             } finally {
@@ -58,11 +100,32 @@ final class MicroThreadGenerator<T> extends GeneratorCore<T> {
             }
             return null;
         });
+        if (self != null) {
+            starter = self;
+            starterListener = self.onDoneRemovable(this::starterEnded);
+        }
+    }
+
+    /** The starter micro-thread ended (in its thread, or at once): close, unless a consumer is inside. */
+    private void starterEnded() {
+        if (GATE.compareAndSet(this, OUTSIDE, ORPHANED)) {
+            closing = true;
+            baton.pass(Baton.PRODUCER); // its emit throws Closing; run waits for it to end
+        }
+    }
+
+    private void forgetStarter() {
+        if (starter != null) {
+            starter.removeListener(starterListener);
+            starter = null;
+            starterListener = null;
+        }
     }
 
     @Override
     void afterClose() {
         joinProducer();
+        forgetStarter();
     }
 
     /**
@@ -108,8 +171,8 @@ final class MicroThreadGenerator<T> extends GeneratorCore<T> {
 
     @Override
     void checkRunner() {
-        Thread p = producerThread;
-        if (p != Thread.currentThread()) throw wrongEmitter(p);
+        Object p = producerStrand;
+        if (p != Park.currentWaiter()) throw wrongEmitter(p);
     }
 
     /** The turn between a consumer and its producer. */
