@@ -662,7 +662,7 @@ class GeneratorTest {
     /**
      * A for-each left by {@code break} inside a {@link Loop#run}: the run must not wait for the
      * garbage collector. (A continuation body is just suspended; a micro-thread body is a child
-     * micro-thread of the run, parked in its emit until the cleaner closes it.)
+     * micro-thread of the run, closed when the micro-thread that started it ends.)
      */
     @GeneratorKind.AllKinds
     void aGeneratorAbandonedInsideARunDoesNotKeepTheRunWaiting(GeneratorKind k) throws Exception {
@@ -681,6 +681,9 @@ class GeneratorTest {
             });
             try {
                 assertThat(outcome.get(2, SECONDS)).as("run returned without waiting for a GC").isEqualTo("returned");
+                if (!k.continuation()) { // closed when its starter (main) ended; run waited for its finally
+                    assertThat(finallyRan.getCount()).as("the body's finally ran before run returned").isZero();
+                }
             } finally {
                 // let the cleaner end it in any case, so that nothing outlives this test
                 long deadline = System.nanoTime() + 10_000_000_000L;
