@@ -21,6 +21,14 @@
  *   <dt>pipe</dt><dd>a channel between micro-threads ({@link org.microthreads.Pipe}): rendezvous (no buffer: a put
  *       waits for a take), buffered, unbounded, or dropping; closed when done, failed with a cause.</dd>
  *   <dt>select</dt><dd>wait for the first of several pipe operations and do exactly that one ({@link org.microthreads.Select}).</dd>
+ *   <dt>generator</dt><dd>a body that emits items to one consumer, who iterates them
+ *       ({@link org.microthreads.Generator}); lazy by default (the body runs only as far as asked), or buffered.</dd>
+ *   <dt>emitter</dt><dd>what a generator's body emits through ({@link org.microthreads.Generator.Emitter}); any
+ *       method it is passed to emits into the same generator.</dd>
+ *   <dt>inclusion</dt><dd>{@code emitAll} of a generator not started yet runs its body inside the including one,
+ *       at no extra cost per item.</dd>
+ *   <dt>continuation</dt><dd>a paused computation resumed later on some thread; a generator's body runs as one
+ *       when the JVM has {@code --add-exports java.base/jdk.internal.vm=ALL-UNNAMED}.</dd>
  *   <dt>durably blocked, virtual time</dt><dd>terms of the simulated-loop capability, which builds on this package.</dd>
  * </dl>
  */
