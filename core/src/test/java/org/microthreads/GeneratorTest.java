@@ -473,6 +473,38 @@ class GeneratorTest {
         assertThatThrownBy(g::next).isInstanceOf(NoSuchElementException.class).hasMessageContaining("closed");
     }
 
+    /**
+     * Nothing of the body stays reachable from a closed or ended generator that is still held: a
+     * marker object kept only in the body's frame (reachable while the body is suspended, through
+     * its continuation or its micro-thread's stack) is collected once the generator is over.
+     */
+    @GeneratorKind.AllKinds
+    void aClosedOrEndedGeneratorKeepsNoContinuationOrStackReachable(GeneratorKind k) throws Exception {
+        for (boolean drain : new boolean[] {false, true}) {
+            AtomicReference<java.lang.ref.WeakReference<Object>> ref = new AtomicReference<>();
+            Generator<Integer> g = k.of(out -> {
+                Object marker = new Object(); // only this frame refers to it
+                ref.set(new java.lang.ref.WeakReference<>(marker));
+                for (int i = 0; i < 10; i++) out.emit(i);
+                java.lang.ref.Reference.reachabilityFence(marker);
+            });
+            assertThat(g.next()).isZero();
+            if (drain) {
+                while (g.hasNext()) g.next();
+            } else {
+                g.close();
+            }
+            assertThat(g.isDone()).isTrue();
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (ref.get().get() != null && System.nanoTime() < deadline) {
+                System.gc();
+                Thread.onSpinWait();
+            }
+            assertThat(ref.get().get()).as("the body's frame is gone (drained: %s)", drain).isNull();
+            java.lang.ref.Reference.reachabilityFence(g); // the generator itself is still held
+        }
+    }
+
     @GeneratorKind.AllKinds
     void closeBeforeTheStartOrAfterTheEnd(GeneratorKind k) {
         AtomicInteger runs = new AtomicInteger();
