@@ -179,7 +179,7 @@ final class ContinuationStrand implements Runnable {
     }
 
     private void suspend(int how) {
-        if (JdkInternals.holdsMonitorInContinuation()) {
+        if (JdkInternals.holdsMonitorInContinuation(true)) {
             throw new IllegalStateException("micro-thread '" + microThread.name() + "' of host loop '" + loop.name()
                     + "' cannot park while pinned: it holds a monitor (inside synchronized), and a continuation on the host"
                     + " thread that left with it would block every other thread that needs it, forever."

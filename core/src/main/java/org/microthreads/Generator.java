@@ -77,12 +77,21 @@ import org.microthreads.internal.JdkInternals;
  *
  * <h2>Threads</h2>
  * A generator is used by one consumer at a time; it may be handed to another thread between
- * calls (with the usual happens-before). A {@link Implementation#CONTINUATION} body should not
- * hold a monitor ({@code synchronized}) across {@code emit}: the suspended body keeps it, so the
- * consumer entering the same monitor would wait forever, and a body resumed on another thread
- * cannot release it. Use a {@link java.util.concurrent.locks.ReentrantLock} there. (Set
- * {@code -Dmicrothreads.generator.checkMonitors=true} to have {@code emit} refuse, at about
- * 10 µs per emit.)
+ * calls (with the usual happens-before). A {@link Implementation#MICRO_THREAD} generator ends
+ * with the micro-thread of its first {@code hasNext()}: when that one ends with the generator
+ * unfinished, the generator is closed (so an abandoned one never keeps a {@code run} waiting),
+ * and a later call throws {@link IllegalStateException} saying so.
+ *
+ * <p>A body should not hold a lock across {@code emit}. A monitor ({@code synchronized}) held by a
+ * suspended {@link Implementation#CONTINUATION} body is held by frames that are not running: the
+ * consumer entering it waits forever, and a body resumed on another thread cannot release it. A
+ * {@link java.util.concurrent.locks.ReentrantLock} belongs to a thread too: it excludes nothing
+ * between body and consumer (they are the same thread) and cannot be unlocked by a body resumed
+ * elsewhere. (Set {@code -Dmicrothreads.generator.checkMonitors=true} to have {@code emit} refuse
+ * inside {@code synchronized}, at about 10 µs per suspending emit.)
+ *
+ * <p>The body is kept reachable by the generator (and, until it ends, by its cleaner): a body
+ * that refers to its own generator keeps an abandoned one from ever being closed by the cleaner.
  *
  * @param <T> the type of the items
  */

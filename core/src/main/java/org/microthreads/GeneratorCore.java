@@ -132,8 +132,7 @@ abstract class GeneratorCore<T> implements Generator.Emitter<T> {
             case SUSPENDED -> { }
             case RUNNING -> throw busy();
             default -> { // over: drop what was not taken; a failure nobody reached is not lost
-                java.util.Arrays.fill(buf, null);
-                pos = n = 0;
+                dropBuffer();
                 if (state == FAILED && !failureDelivered) {
                     failureDelivered = true;
                     Loop.LOG.log(System.Logger.Level.ERROR, this + " was closed before its consumer reached its failure", failure);
@@ -142,8 +141,7 @@ abstract class GeneratorCore<T> implements Generator.Emitter<T> {
             }
         }
         closing = true;
-        java.util.Arrays.fill(buf, null);
-        pos = n = 0;
+        dropBuffer();
         runOnce(); // the body's emit throws Closing; its finally blocks run
         afterClose();
         if (state == SUSPENDED) throw new IllegalStateException(this + " kept running after close (a microthreads bug)");
@@ -151,6 +149,12 @@ abstract class GeneratorCore<T> implements Generator.Emitter<T> {
             failureDelivered = true;
             throw new FailedException(this + " failed while being closed: " + failure, failure);
         }
+    }
+
+    /** Drops the items emitted and not yet taken. */
+    final void dropBuffer() {
+        java.util.Arrays.fill(buf, null);
+        pos = n = 0;
     }
 
     final boolean ended() {
@@ -166,7 +170,12 @@ abstract class GeneratorCore<T> implements Generator.Emitter<T> {
         checkEmitter();
         buf[n++] = item;
         if (n == buf.length) {
-            suspend(); // returns at the consumer's next hasNext() (or close)
+            try {
+                suspend(); // returns at the consumer's next hasNext() (or close)
+            } catch (RuntimeException | Error e) { // it could not suspend (pinned, refused): not emitted
+                buf[--n] = null;
+                throw e;
+            }
             if (closing) throw closing();
         }
     }
@@ -207,8 +216,18 @@ abstract class GeneratorCore<T> implements Generator.Emitter<T> {
 
     // ---- the cleaner ----
 
-    /** Run by the cleaner once the consumer's {@link Generator} is unreachable. */
+    /**
+     * Run by the cleaner once the consumer's {@link Generator} is unreachable (or by the consumer,
+     * through {@code Cleanable.clean()}, once it is over: then there is nothing to do). Closes it in
+     * a virtual thread of its own, so that a body whose {@code finally} blocks never holds up the
+     * cleaner, which serves every generator.
+     */
     final void closeAbandoned() {
+        if (ended() && (failure == null || failureDelivered)) return; // over, nothing left to report
+        Thread.ofVirtual().name("microthreads-generator-cleaner").start(this::closeAbandonedNow);
+    }
+
+    private void closeAbandonedNow() {
         try {
             if (state == FAILED && !failureDelivered) {
                 failureDelivered = true;
@@ -235,7 +254,7 @@ abstract class GeneratorCore<T> implements Generator.Emitter<T> {
     }
 
     static boolean isClosingSignal(Throwable t) {
-        for (; t != null; t = t.getCause()) {
+        for (int depth = 0; t != null && depth < 32; t = t.getCause(), depth++) { // bounded: causes may form a cycle
             if (t instanceof Closing) return true;
         }
         return false;

@@ -9,20 +9,33 @@ import java.util.concurrent.CancellationException;
  * runs in a micro-thread (the producer) started by the first {@code hasNext()} on the consumer's
  * loop, as a child of the consumer's micro-thread (so cancelling the consumer ends it).
  *
- * <p>Consumer and producer take turns, as a continuation and its caller do: the consumer hands
- * the turn over and waits for it back; the producer fills the buffer (one item when lazy), then
- * hands the turn back and waits. The hand-over is a {@link Baton}, a one-slot pipe specialised
- * for strict alternation (one volatile turn, the waiter's strand; the waiter spins a moment on
- * multi-core loops before parking, as pipe waits do). Two switches per buffer: lazy means two
- * per item, as a rendezvous ping-pong.
+ * <p>Consumer and producer take turns, as a continuation and its caller do, through one volatile
+ * {@link #turn}: the consumer hands the turn over and waits for it back; the producer fills the
+ * buffer (one item when lazy), then hands the turn back and waits. The waiting side spins a
+ * moment on multi-core loops before parking, as pipe waits do. Two switches per buffer: lazy
+ * means two per item, as a rendezvous ping-pong. Strict alternation is what keeps the buffer
+ * safe without a lock, so neither side ever runs out of turn:
+ * <ul>
+ *   <li>the producer, once it has handed the turn back, waits for it whatever happens: an
+ *       interrupt meanwhile is kept for the body's next blocking point, as in
+ *       {@link Generator.Implementation#CONTINUATION}, where the body does not run between
+ *       calls at all; it stops waiting only when the generator is being closed;</li>
+ *   <li>the consumer stops waiting when it is interrupted (then it closes the generator and
+ *       waits for the producer's end) or when the producer micro-thread has ended, however it
+ *       ended.</li>
+ * </ul>
  *
  * <p>The producer is tied to the micro-thread that started it (the consumer of the first
  * {@code hasNext()}): when that micro-thread ends with the generator unfinished, the generator is
  * closed (its body stops in its emit), so an abandoned generator never keeps a {@code run}
- * waiting. A {@link #gate} makes that close and a consumer's call exclude each other.
+ * waiting. A {@link #gate} makes that close and a consumer's call exclude each other; a call that
+ * comes after it throws {@link IllegalStateException}, saying so.
  */
 final class MicroThreadGenerator<T> extends GeneratorCore<T> {
+    private static final int PRODUCER = 0, CONSUMER = 1;
     private static final int OUTSIDE = 0, INSIDE = 1, ORPHANED = 2;
+    private static final int SPINS = Integer.getInteger("microthreads.generator.spins", 200);
+    private static final boolean MULTI_CORE = Runtime.getRuntime().availableProcessors() > 1;
     private static final VarHandle GATE;
 
     static {
@@ -33,12 +46,19 @@ final class MicroThreadGenerator<T> extends GeneratorCore<T> {
         }
     }
 
-    private final Baton baton = new Baton();
+    /** Whose turn it is: the producer's first (it starts running). */
+    private volatile int turn = PRODUCER;
+    /** The parked (or about to park) waiter of each side, for {@link Park#unpark}. */
+    private volatile Object producerWaiter, consumerWaiter;
     private MicroThread<Void> producer;
+    /** Set once the producer micro-thread has ended, however (also when cancelled before its body ran). */
+    private volatile boolean producerEnded;
     /** The producer's strand ({@link Park#currentWaiter()}), set when it starts. */
     private volatile Object producerStrand;
     /** OUTSIDE, INSIDE (a consumer call is in), ORPHANED (closed by the end of its starter). */
     private volatile int gate;
+    /** Set when the starter micro-thread has ended (its name, for messages); the close follows. */
+    private volatile String starterGone;
     /** The starter micro-thread, and the handle of the listener on its end; null for a plain thread. */
     private MicroThread<?> starter;
     private Object starterListener;
@@ -51,24 +71,32 @@ final class MicroThreadGenerator<T> extends GeneratorCore<T> {
 
     @Override
     void resume() {
-        if (!GATE.compareAndSet(this, OUTSIDE, INSIDE)) {
-            if (gate == INSIDE) throw busy(); // another thread is in it
-            closing = true; // ORPHANED: its starter has ended, which closed it
-            joinProducer();
-            return;
+        while (!GATE.compareAndSet(this, OUTSIDE, INSIDE)) {
+            int g = gate;
+            if (g == INSIDE) throw busy(); // another thread is in it
+            if (g == ORPHANED) {
+                orphanedCall();
+                return;
+            }
         }
         MicroThread<?> self = MicroThread.currentOrNull();
         try {
             if (producer == null) {
-                start(self);
+                if (!start(self)) return;
+            } else if (producerEnded) {
+                producerGone();
+                return;
             } else {
-                baton.pass(Baton.PRODUCER);
+                pass(PRODUCER);
             }
-            baton.await(Baton.CONSUMER, self, WaitKind.GENERATOR_ITEM, this);
+            awaitTurn(CONSUMER, self, WaitKind.GENERATOR_ITEM);
+            if (!bodyEnded && producerEnded) producerGone();
         } catch (InterruptedException e) {
-            closing = true; // the body stops at its emit (which the interrupt reaches too)
-            producer.cancel();
+            closing = true;
+            pass(PRODUCER); // it stops waiting (closing), or stops at its next emit
+            producer.cancel(); // and a body blocked elsewhere is interrupted
             joinProducer();
+            dropBuffer();
             CancellationException ce = new CancellationException("interrupted while waiting for the next item of " + this
                     + "; the generator was closed");
             ce.initCause(e);
@@ -80,37 +108,84 @@ final class MicroThreadGenerator<T> extends GeneratorCore<T> {
         } finally {
             if (bodyEnded) forgetStarter();
             gate = OUTSIDE;
+            if (starterGone != null && !bodyEnded) starterEnded(); // it ended while we were in: close now
+        }
+    }
+
+    /** A call after the starter's end closed the generator: wait for the body's end, then say so. */
+    private void orphanedCall() {
+        closing = true;
+        joinProducer();
+        dropBuffer();
+        IllegalStateException e = new IllegalStateException(this + " was closed when micro-thread '" + starterGone
+                + "', which started it (its first hasNext()), ended: a MICRO_THREAD generator does not outlive that"
+                + " micro-thread (a CONTINUATION one does)");
+        if (failure != null) {
+            e.addSuppressed(failure);
+            failure = null;
+        }
+        throw e;
+    }
+
+    /** The producer micro-thread ended without its body ending (cancelled, or its loop closed). */
+    private void producerGone() {
+        if (bodyEnded) return;
+        bodyEnded = true;
+        if (failure == null && !closing) {
+            failure = new CancellationException("the micro-thread running the body of " + this
+                    + " ended before the body did (cancelled, or its loop was closed)");
         }
     }
 
     private static boolean causedByInterruption(Throwable t) {
-        for (; t != null; t = t.getCause()) {
+        for (int depth = 0; t != null && depth < 32; t = t.getCause(), depth++) {
             if (t instanceof InterruptedException || t instanceof CancellationException) return true;
         }
         return false;
     }
 
-    private void start(MicroThread<?> self) {
-        producer = MicroThread.parallel(name, () -> {
-            producerStrand = Park.currentWaiter();
-            try {
-                runBody();
-            } finally {
-                baton.pass(Baton.CONSUMER); // the end, after bodyEnded
-            }
-            return null;
+    /** Starts the producer; false if it could not be started (then the generator has failed). */
+    private boolean start(MicroThread<?> self) {
+        try {
+            producer = MicroThread.parallel(name, () -> {
+                producerStrand = Park.currentWaiter();
+                try {
+                    runBody();
+                } finally {
+                    if (gate == ORPHANED && failure != null) { // nobody will ask: never silent
+                        Loop.LOG.log(System.Logger.Level.ERROR, this + " failed while being closed at the end of micro-thread '"
+                                + starterGone + "', which started it", failure);
+                        failure = null;
+                    }
+                    pass(CONSUMER); // the end, after bodyEnded
+                }
+                return null;
+            });
+        } catch (RuntimeException e) { // its loop is closed: the body never runs
+            failure = e;
+            bodyEnded = true;
+            return false;
+        }
+        producer.onDone(() -> {
+            producerEnded = true;
+            Object w = consumerWaiter;
+            if (w != null) Park.unpark(w);
         });
         if (self != null) {
             starter = self;
-            starterListener = self.onDoneRemovable(this::starterEnded);
+            starterListener = self.onDoneRemovable(() -> {
+                starterGone = self.name();
+                starterEnded();
+            });
         }
+        return true;
     }
 
-    /** The starter micro-thread ended (in its thread, or at once): close, unless a consumer is inside. */
+    /** The starter micro-thread has ended: close, unless a consumer is inside (which then does it on its way out). */
     private void starterEnded() {
         if (GATE.compareAndSet(this, OUTSIDE, ORPHANED)) {
             closing = true;
-            baton.pass(Baton.PRODUCER); // its emit throws Closing; run waits for it to end
+            pass(PRODUCER); // its emit throws Closing; run waits for it to end
         }
     }
 
@@ -157,15 +232,11 @@ final class MicroThreadGenerator<T> extends GeneratorCore<T> {
 
     @Override
     void suspend() {
-        baton.pass(Baton.CONSUMER);
+        pass(CONSUMER);
         try {
-            baton.await(Baton.PRODUCER, MicroThread.currentOrNull(), WaitKind.GENERATOR_DEMAND, this);
-        } catch (InterruptedException e) {
-            Park.selfInterrupt();
-            CancellationException ce = closing ? closing()
-                    : new CancellationException("the producer of " + this + " was interrupted in emit");
-            ce.initCause(e);
-            throw ce;
+            awaitTurn(PRODUCER, MicroThread.currentOrNull(), WaitKind.GENERATOR_DEMAND);
+        } catch (InterruptedException cannotHappen) {
+            throw new AssertionError(cannotHappen);
         }
     }
 
@@ -175,48 +246,49 @@ final class MicroThreadGenerator<T> extends GeneratorCore<T> {
         if (p != Park.currentWaiter()) throw wrongEmitter(p);
     }
 
-    /** The turn between a consumer and its producer. */
-    static final class Baton {
-        static final int PRODUCER = 0, CONSUMER = 1;
-        private static final int SPINS = Integer.getInteger("microthreads.generator.spins", 200);
-        private static final boolean MULTI_CORE = Runtime.getRuntime().availableProcessors() > 1;
+    // ---- the turn ----
 
-        /** Whose turn it is: the producer's first (it starts running). */
-        private volatile int turn = PRODUCER;
-        /** The parked (or about to park) waiter of each side, for {@link Park#unpark}. */
-        private volatile Object producerWaiter, consumerWaiter;
+    /** Gives the turn to {@code side}, waking it if it waits. */
+    private void pass(int side) {
+        turn = side;
+        Object w = side == PRODUCER ? producerWaiter : consumerWaiter;
+        if (w != null) Park.unpark(w);
+    }
 
-        /** Gives the turn to {@code side}, waking it if it waits. */
-        void pass(int side) {
-            turn = side;
-            Object w = side == PRODUCER ? producerWaiter : consumerWaiter;
-            if (w != null) Park.unpark(w);
-        }
+    /** Whether {@code side} may stop waiting: its turn, or (producer) a close, or (consumer) the producer's end. */
+    private boolean mayGo(int side) {
+        return turn == side || (side == PRODUCER ? closing : producerEnded);
+    }
 
-        /** Waits until it is {@code side}'s turn; {@code kind} and {@code target} for dumps. */
-        void await(int side, MicroThread<?> self, WaitKind kind, Object target) throws InterruptedException {
-            if (turn == side) return;
-            if (MULTI_CORE && (self == null || !self.loop.oneCarrier())) {
-                for (int i = 0; i < SPINS; i++) {
-                    Thread.onSpinWait();
-                    if (turn == side) return;
-                }
+    /**
+     * Waits until {@link #mayGo}. The consumer's wait honours interruption and cancellation
+     * (throws); the producer's does not: an interrupt is kept for after it.
+     */
+    private void awaitTurn(int side, MicroThread<?> self, WaitKind kind) throws InterruptedException {
+        if (mayGo(side)) return;
+        if (MULTI_CORE && (self == null || !self.loop.oneCarrier())) {
+            for (int i = 0; i < SPINS; i++) {
+                Thread.onSpinWait();
+                if (mayGo(side)) return;
             }
-            Park.beginWait(self, kind, target, false);
-            try {
-                setWaiter(side, Park.currentWaiter());
-                while (turn != side) {
+        }
+        boolean interrupted = false;
+        Park.beginWait(self, kind, this, false);
+        try {
+            Object me = Park.currentWaiter();
+            if (side == PRODUCER) producerWaiter = me; else consumerWaiter = me;
+            while (!mayGo(side)) {
+                if (side == CONSUMER) {
                     Park.checkCancelled(self);
-                    Park.parkUntil(target, Park.NONE);
+                } else if (Park.interrupted()) {
+                    interrupted = true; // cleared, or the park would not block
                 }
-            } finally {
-                setWaiter(side, null);
-                Park.endWait(self);
+                Park.parkUntil(this, Park.NONE);
             }
-        }
-
-        private void setWaiter(int side, Object w) {
-            if (side == PRODUCER) producerWaiter = w; else consumerWaiter = w;
+        } finally {
+            if (side == PRODUCER) producerWaiter = null; else consumerWaiter = null;
+            Park.endWait(self);
+            if (interrupted) Park.selfInterrupt();
         }
     }
 }

@@ -26,7 +26,8 @@ import java.util.concurrent.Executor;
  * on the calling thread, keeping its identity, until it yields or ends. It needs
  * {@code --add-exports java.base/jdk.internal.vm=ALL-UNNAMED} (or {@code =org.microthreads});
  * without it every door-2 entry point throws {@link UnsupportedOperationException} naming the
- * flag. All continuations of the library share one scope.
+ * flag. The host loops' continuations share one scope; each generator has a scope of its own
+ * ({@link #newContinuationScope}), so that every yield leaves exactly the continuation it means.
  */
 public final class JdkInternals {
     private JdkInternals() {}
@@ -255,19 +256,40 @@ public final class JdkInternals {
      * continuation of the same host, blocks on it forever.
      */
     public static boolean holdsMonitorInContinuation() {
+        return holdsMonitorInContinuation(false);
+    }
+
+    /**
+     * As {@link #holdsMonitorInContinuation()}; {@code outermost}: counts the frames of every
+     * continuation mounted on this thread, down to the outermost one (a host loop's micro-thread
+     * that parks from inside a generator's continuation leaves with all of them).
+     */
+    public static boolean holdsMonitorInContinuation(boolean outermost) {
         requireContinuations("continuations");
         requireMonitorCheck("continuations");
-        return Continuations.LIVE_WALKER.walk(new MonitorScan());
+        return Continuations.LIVE_WALKER.walk(outermost ? new MonitorScan(true) : new MonitorScan(false));
     }
 
     /** Not a lambda: see {@link PollerInit}. */
     private static final class MonitorScan implements java.util.function.Function<java.util.stream.Stream<StackWalker.StackFrame>, Boolean> {
+        private final boolean outermost;
+
+        MonitorScan(boolean outermost) {
+            this.outermost = outermost;
+        }
+
         @Override
         public Boolean apply(java.util.stream.Stream<StackWalker.StackFrame> frames) {
             java.util.Iterator<StackWalker.StackFrame> it = frames.iterator();
+            boolean monitorAbove = false; // a monitor in a frame above (younger than) the current one
+            boolean found = false;
             while (it.hasNext()) {
                 StackWalker.StackFrame f = it.next();
-                if (f.getClassName().equals("jdk.internal.vm.Continuation")) return false; // the entry: host frames below
+                if (f.getClassName().equals("jdk.internal.vm.Continuation")) { // an entry: frames below are its caller's
+                    if (monitorAbove) found = true;
+                    if (!outermost || found) return found;
+                    continue;
+                }
                 Object[] monitors;
                 try {
                     monitors = (Object[]) Continuations.MONITORS.invokeExact(f);
@@ -278,11 +300,11 @@ public final class JdkInternals {
                     // an interpreted frame keeps a slot per synchronized block it has entered:
                     // null once the block is left
                     for (Object m : monitors) {
-                        if (m != null) return true;
+                        if (m != null) monitorAbove = true;
                     }
                 }
             }
-            return false;
+            return found;
         }
     }
 
@@ -396,6 +418,12 @@ public final class JdkInternals {
         boolean yielded;
         try {
             yielded = (boolean) Continuations.YIELD_SCOPE.invokeExact(scope);
+        } catch (IllegalStateException e) {
+            if (String.valueOf(e.getMessage()).startsWith("Pinned")) {
+                throw new IllegalStateException("the continuation cannot be suspended here: it is pinned (a native"
+                        + " frame, or a critical section, on its stack) [" + e.getMessage() + "]", e);
+            }
+            throw e;
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
