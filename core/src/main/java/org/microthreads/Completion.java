@@ -109,15 +109,7 @@ class Completion<T> {
 
     /** Runs {@code listener} once this is done: now, in this thread, if it already is. */
     final void onDone(Runnable listener) {
-        synchronized (this) {
-            if (state == PENDING) {
-                Node n = new Node(null, listener);
-                n.next = waiters;
-                waiters = n;
-                return;
-            }
-        }
-        listener.run();
+        onDoneRemovable(listener);
     }
 
     /**
