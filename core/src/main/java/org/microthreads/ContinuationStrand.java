@@ -178,13 +178,21 @@ final class ContinuationStrand implements Runnable {
         suspend(YIELDING);
     }
 
-    private void suspend(int how) {
+    /**
+     * Throws if this strand cannot park now (it holds a monitor): for waits that must know before
+     * they commit to parking, such as a generator's producer handing its turn over.
+     */
+    void checkCanPark() {
         if (JdkInternals.holdsMonitorInContinuation(true)) {
             throw new IllegalStateException("micro-thread '" + microThread.name() + "' of host loop '" + loop.name()
                     + "' cannot park while pinned: it holds a monitor (inside synchronized), and a continuation on the host"
                     + " thread that left with it would block every other thread that needs it, forever."
                     + " Leave the synchronized block first, or use a java.util.concurrent lock or a Deferred");
         }
+    }
+
+    private void suspend(int how) {
+        checkCanPark();
         state = how;
         try {
             JdkInternals.yieldContinuation(); // returns when the host runs us again

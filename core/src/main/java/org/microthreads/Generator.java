@@ -239,7 +239,7 @@ public final class Generator<T> implements Iterator<T>, Iterable<T>, AutoCloseab
     public boolean hasNext() {
         try {
             boolean more = core.hasNext();
-            if (!more) cleanable.clean(); // ended: nothing left for the cleaner
+            if (!more && core.ended()) cleanable.clean(); // ended: nothing left for the cleaner
             return more;
         } finally {
             Reference.reachabilityFence(this); // the cleaner must not close it under our feet

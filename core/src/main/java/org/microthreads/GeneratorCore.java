@@ -37,6 +37,8 @@ abstract class GeneratorCore<T> implements Generator.Emitter<T> {
     private int n, pos;
     /** Set by the consumer before it resumes the body for the last time: every emit throws {@link Closing}. */
     volatile boolean closing;
+    /** Set by {@link #close()} before it runs the body to its end. */
+    boolean closeCall;
     /** Set by the body's runner once the body has returned or thrown. */
     boolean bodyEnded;
     /** What the body threw (not the close signal), or null. */
@@ -141,6 +143,7 @@ abstract class GeneratorCore<T> implements Generator.Emitter<T> {
             }
         }
         closing = true;
+        closeCall = true;
         dropBuffer();
         runOnce(); // the body's emit throws Closing; its finally blocks run
         afterClose();

@@ -75,6 +75,11 @@ final class MicroThreadGenerator<T> extends GeneratorCore<T> {
             int g = gate;
             if (g == INSIDE) throw busy(); // another thread is in it
             if (g == ORPHANED) {
+                if (closeCall) { // close() of a generator its starter's end closed: nothing to say
+                    closing = true;
+                    joinProducer();
+                    return;
+                }
                 orphanedCall();
                 return;
             }
@@ -232,6 +237,7 @@ final class MicroThreadGenerator<T> extends GeneratorCore<T> {
 
     @Override
     void suspend() {
+        Park.checkCanPark(); // before the turn is handed over: a refusal after it would break alternation
         pass(CONSUMER);
         try {
             awaitTurn(PRODUCER, MicroThread.currentOrNull(), WaitKind.GENERATOR_DEMAND);

@@ -127,6 +127,15 @@ final class Park {
         return s != null ? s.clearInterrupt() : Thread.interrupted();
     }
 
+    /**
+     * Throws {@link IllegalStateException} if the current strand could not park now (a host loop's
+     * micro-thread inside {@code synchronized}); a thread can always park.
+     */
+    static void checkCanPark() {
+        ContinuationStrand s = currentStrand();
+        if (s != null) s.checkCanPark();
+    }
+
     /** Gives the carrier (or the host thread) to the next ready micro-thread of the loop. */
     static void yieldNow() {
         ContinuationStrand s = currentStrand();

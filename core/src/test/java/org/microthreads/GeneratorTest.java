@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.lang.invoke.MethodHandles;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -18,11 +20,14 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -1329,5 +1334,540 @@ class GeneratorTest {
             });
             assertThat(got.stream().sorted().toList()).as("%s", c).isEqualTo(expected);
         }
+    }
+
+    // ---- regressions found in review ----------------------------------------------------------------
+
+    /**
+     * Records what a body does, and what it did while its consumer was not inside
+     * {@code hasNext()}: out of turn. Under strict alternation the body runs only between the
+     * consumer's hand-over and its taking the turn back, so nothing is ever out of turn.
+     */
+    static final class Turns {
+        final List<String> events = new CopyOnWriteArrayList<>();
+        final List<String> outOfTurn = new CopyOnWriteArrayList<>();
+        private final AtomicBoolean consumerInside = new AtomicBoolean();
+
+        /** In the body. */
+        void body(String event) {
+            events.add(event);
+            if (!consumerInside.get()) outOfTurn.add(event);
+        }
+
+        /** The consumer's {@code hasNext()}, marked. */
+        boolean hasNext(Generator<?> g) {
+            consumerInside.set(true);
+            try {
+                return g.hasNext();
+            } finally {
+                consumerInside.set(false);
+            }
+        }
+    }
+
+    /**
+     * R1: a MICRO_THREAD body's {@code withTimeout} fires while the body waits in an emit, the
+     * consumer busy elsewhere (it has the turn). The producer keeps waiting for its turn, the
+     * interrupt kept for the body's next blocking point: it never runs while the consumer is
+     * outside {@code hasNext()} (where it would fill the buffer under the consumer's feet), every
+     * item arrives in order, and the body's next sleep ends at once with the timeout.
+     */
+    @Test
+    void reviewATimeoutFiringWhileTheBodyWaitsInEmitDoesNotLetItRunOutOfTurn() throws Exception {
+        Duration timeout = Duration.ofMillis(20);
+        for (int capacity : new int[] {0, GeneratorKind.BUFFER}) {
+            int batch = Math.max(1, capacity);
+            for (Consumer c : Consumer.values()) {
+                String what = "capacity " + capacity + ", consumer on " + c;
+                Turns turns = new Turns();
+                List<Integer> got = c.run(() -> {
+                    List<Integer> items = new ArrayList<>();
+                    try (Generator<Integer> g = Generator.of(Generator.Implementation.MICRO_THREAD, capacity, out -> {
+                        try {
+                            MicroThread.withTimeout(timeout, () -> {
+                                for (int i = 1; i <= 2 * batch; i++) { // waits in the emit of item `batch` (buffer full)
+                                    turns.body("emit " + i);
+                                    out.emit(i);
+                                }
+                                MicroThread.sleep(Duration.ofSeconds(10)); // the kept interrupt ends it at once
+                                turns.body("slept");
+                                return null;
+                            });
+                        } catch (TimeoutException e) {
+                            turns.body("timed out");
+                        }
+                        for (int i = 2 * batch + 1; i <= 3 * batch; i++) {
+                            turns.body("emit " + i);
+                            out.emit(i);
+                        }
+                        turns.body("end");
+                    })) {
+                        assertThat(turns.hasNext(g)).isTrue();
+                        items.add(g.next());
+                        int before = turns.events.size();
+                        // Busy, the body waiting in its emit, until a timeout as long as the body's has
+                        // fired: armed after it on the same one-thread timer, it fires after it.
+                        try {
+                            MicroThread.withTimeout(timeout, () -> {
+                                MicroThread.sleep(Duration.ofSeconds(10));
+                                return null;
+                            });
+                        } catch (TimeoutException expected) {
+                            // the body's timeout has fired
+                        }
+                        MicroThread.sleep(Duration.ofMillis(20)); // time for the interrupted producer to run, if it would
+                        assertThat(turns.events).as("%s: nothing ran while the consumer was busy", what).hasSize(before);
+                        while (turns.hasNext(g)) items.add(g.next());
+                    }
+                    return items;
+                });
+                assertThat(got).as(what).isEqualTo(rangeList(1, 3 * batch + 1));
+                assertThat(turns.outOfTurn).as("%s: the body ran only when asked", what).isEmpty();
+                List<String> expected = new ArrayList<>();
+                for (int i = 1; i <= 2 * batch; i++) expected.add("emit " + i);
+                expected.add("timed out");
+                for (int i = 2 * batch + 1; i <= 3 * batch; i++) expected.add("emit " + i);
+                expected.add("end");
+                assertThat(turns.events).as(what).isEqualTo(expected);
+            }
+        }
+    }
+
+    /**
+     * R3: micro-thread S starts a MICRO_THREAD generator and hands it to T; S ends while T is
+     * inside {@code next()}. T's call returns its item; then the generator is closed, as the end of
+     * its starter requires (the body stops in its emit, its finally runs), T's next call says so,
+     * and the run returns without waiting for the garbage collector (the test holds the generator
+     * throughout: no cleaner can be what ends it).
+     */
+    @Test
+    void reviewAHandedOnGeneratorEndsWithItsStarterEvenWhileAnotherMicroThreadIsInside() throws Exception {
+        for (Consumer c : List.of(Consumer.SINGLE_CARRIER_LOOP, Consumer.SHARED_LOOP)) {
+            List<String> log = new CopyOnWriteArrayList<>();
+            Deferred<Generator<Integer>> handed = new Deferred<>();
+            CompletableFuture<List<Object>> outcome = new CompletableFuture<>();
+            Thread.ofPlatform().daemon().name("run-handed-on").start(() -> {
+                try {
+                    outcome.complete(c.run(() -> {
+                        AtomicReference<MicroThread<?>> starter = new AtomicReference<>();
+                        Deferred<Void> tInside = new Deferred<>();
+                        MicroThread<Void> s = MicroThread.parallel("starter S", () -> {
+                            starter.set(MicroThread.current());
+                            Generator<Integer> g = Generator.of(Generator.Implementation.MICRO_THREAD, 0, out -> {
+                                try {
+                                    out.emit(1); // at S's hasNext()
+                                    tInside.complete(null); // T's second next() resumed the body: T is inside
+                                    starter.get().join(); // S ends; its end listeners (the generator's) ran before this returns
+                                    log.add("S ended, T inside");
+                                    out.emit(2); // T's call returns 2; the close stops the body here
+                                    log.add("resumed after the close!");
+                                } finally {
+                                    log.add("finally");
+                                }
+                            });
+                            assertThat(g.hasNext()).isTrue();
+                            handed.complete(g);
+                            tInside.await();
+                            return null;
+                        });
+                        MicroThread<List<Object>> t = MicroThread.parallel("T", () -> {
+                            Generator<Integer> g = handed.await();
+                            List<Object> seen = new ArrayList<>();
+                            seen.add(g.next());
+                            seen.add(g.next()); // S ends while T is in this call
+                            seen.add(catchThrowable(g::next));
+                            seen.add(g.hasNext());
+                            return seen;
+                        });
+                        s.join();
+                        return t.join();
+                    }));
+                } catch (Throwable e) {
+                    outcome.completeExceptionally(e);
+                }
+            });
+            List<Object> seen = outcome.get(5, SECONDS); // run returned, no System.gc() anywhere
+            assertThat(seen.subList(0, 2)).as("%s: T's calls, the second while S ended", c).containsExactly(1, 2);
+            assertThat((Throwable) seen.get(2)).as("%s: T's next call", c).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("was closed when micro-thread 'starter S'");
+            assertThat(seen.get(3)).as("%s: then hasNext()", c).isEqualTo(false);
+            assertThat(log).as("%s", c).containsExactly("S ended, T inside", "finally");
+            Generator<Integer> g = handed.await();
+            assertThat(g.isDone()).isTrue();
+            g.close(); // nothing left to do
+        }
+    }
+
+    /**
+     * R4: S starts a MICRO_THREAD generator and hands it to T, then S is cancelled (and with it the
+     * producer, its child) but keeps running. T's calls must not wait for a producer that never
+     * passes the turn back: the producer keeps its interrupt for the body's next blocking point,
+     * so T gets the items up to there and then the body's failure (a body that never blocks just
+     * ends), then {@code hasNext()} is false; the run returns.
+     */
+    @Test
+    @Timeout(10)
+    void reviewAGeneratorWhoseStarterIsCancelledDoesNotHangItsOtherConsumer() throws Exception {
+        for (int capacity : new int[] {0, GeneratorKind.BUFFER}) {
+            int batch = Math.max(1, capacity);
+            for (boolean blocking : new boolean[] {false, true}) {
+                String what = "capacity " + capacity + (blocking ? ", a body that blocks" : ", a body that never blocks");
+                List<String> log = new CopyOnWriteArrayList<>();
+                List<Object> seen;
+                try (Loop loop = Loop.singleCarrier("cancelled-starter")) {
+                    seen = loop.run(() -> {
+                        Deferred<Generator<Integer>> handed = new Deferred<>();
+                        Deferred<Void> cancelled = new Deferred<>();
+                        CountDownLatch tDone = new CountDownLatch(1);
+                        MicroThread<Void> s = MicroThread.parallel("S", () -> {
+                            Generator<Integer> g = Generator.of(Generator.Implementation.MICRO_THREAD, capacity, out -> {
+                                try {
+                                    for (int i = 0; i < 10; i++) {
+                                        if (blocking) MicroThread.yieldNow(); // where a cancellation reaches the body
+                                        out.emit(i);
+                                    }
+                                } finally {
+                                    log.add("finally");
+                                }
+                            });
+                            assertThat(g.hasNext()).isTrue();
+                            handed.complete(g);
+                            while (true) { // cancelled meanwhile; keeps running until T is done (a JDK wait sees the interrupt once)
+                                try {
+                                    tDone.await();
+                                    return null;
+                                } catch (InterruptedException e) {
+                                    log.add("S cancelled, still running");
+                                }
+                            }
+                        });
+                        MicroThread<List<Object>> t = MicroThread.parallel("T", () -> {
+                            try {
+                                Generator<Integer> g = handed.await();
+                                cancelled.await();
+                                MicroThread.yieldNow(); // the producer, woken by the cancel before us, runs first (FIFO)
+                                List<Object> items = new ArrayList<>();
+                                Throwable end = catchThrowable(() -> {
+                                    while (g.hasNext()) items.add(g.next());
+                                });
+                                items.add(end == null ? "ended" : end);
+                                items.add(g.hasNext());
+                                return items;
+                            } finally {
+                                tDone.countDown();
+                            }
+                        });
+                        handed.await();
+                        s.cancel();
+                        cancelled.complete(null);
+                        List<Object> items = t.join();
+                        catchThrowable(s::join); // cancelled
+                        return items;
+                    });
+                    assertThat(loop.microThreads()).as(what).isEmpty();
+                }
+                int taken = blocking ? batch : 10; // blocking: what S's hasNext() had the body emit
+                assertThat(seen.subList(0, taken)).as(what).isEqualTo(rangeList(0, taken));
+                assertThat(seen).as(what).hasSize(taken + 2);
+                if (blocking) {
+                    Throwable end = (Throwable) seen.get(taken);
+                    assertThat(end).as(what).isInstanceOf(FailedException.class);
+                    assertThat(end.getCause()).as(what).isInstanceOfAny(InterruptedException.class, CancellationException.class);
+                } else {
+                    assertThat(seen.get(taken)).as(what).isEqualTo("ended");
+                }
+                assertThat(seen.get(taken + 1)).as("%s: then hasNext()", what).isEqualTo(false);
+                assertThat(log).as(what).contains("finally", "S cancelled, still running");
+            }
+        }
+    }
+
+    /**
+     * R5: on a host loop a micro-thread that parks inside {@code synchronized} is refused: its
+     * continuation would leave the host thread holding the monitor (HostLoopTest). So must be
+     * one that parks through a CONTINUATION generator iterated inside {@code synchronized}: the
+     * body's park leaves with the consumer's frames too. A MICRO_THREAD body parks in its own
+     * micro-thread, outside the monitor: there the consumer's own wait is refused (the direct
+     * case), and the generator is left as it was.
+     */
+    @GeneratorKind.AllKinds
+    void reviewOnAHostLoopParkingThroughAGeneratorIteratedInsideSynchronizedIsRefused(GeneratorKind k) throws Exception {
+        Object lock = new Object();
+        List<String> log = new CopyOnWriteArrayList<>();
+        try (HostLoopTest.Host host = new HostLoopTest.Host()) {
+            try (Loop loop = Loop.onHost("generator-host", host)) {
+                List<Object> got = loop.run(() -> {
+                    List<Object> outcome = new ArrayList<>();
+                    Generator<Integer> g = k.of(out -> {
+                        try {
+                            MicroThread.sleep(Duration.ofMillis(1)); // parks the strand running the body
+                            out.emit(1);
+                            MicroThread.sleep(Duration.ofMillis(1));
+                            out.emit(2);
+                        } finally {
+                            log.add("finally");
+                        }
+                    });
+                    synchronized (lock) {
+                        outcome.add(catchThrowable(g::next));
+                    }
+                    while (g.hasNext()) outcome.add(g.next()); // outside the monitor
+                    g.close();
+                    return outcome;
+                });
+                Throwable refused = (Throwable) got.getFirst();
+                if (k.continuation()) {
+                    assertThat(refused).as("the body failed: its park was refused").isInstanceOf(FailedException.class);
+                    refused = refused.getCause();
+                    assertThat(got).hasSize(1);
+                } else {
+                    assertThat(got.subList(1, got.size())).as("the generator is intact").containsExactly(1, 2);
+                }
+                assertThat(refused).isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("cannot park while pinned").hasMessageContaining("monitor");
+                assertThat(log).containsExactly("finally");
+                assertThat(host.errors).isEmpty();
+            }
+        }
+        // and nobody is left owning the monitor
+        Thread other = Thread.ofPlatform().start(() -> {
+            synchronized (lock) {
+                lock.notifyAll();
+            }
+        });
+        other.join(5_000);
+        assertThat(other.isAlive()).isFalse();
+    }
+
+    /** A failure whose causes form a cycle: it is caused by an exception it causes. */
+    static RuntimeException withACauseCycle(String message) {
+        RuntimeException x = new RuntimeException(message);
+        x.initCause(new RuntimeException("caused by " + message, x));
+        return x;
+    }
+
+    /** Runs {@code call} on a platform thread of its own; what it threw (null: nothing), once it has ended within {@code limit}. */
+    static Throwable onAnotherThreadWithin(Duration limit, ThrowingCallable call) throws InterruptedException {
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread t = Thread.ofPlatform().daemon().name("bounded-call").start(() -> thrown.set(catchThrowable(call)));
+        if (!t.join(limit)) {
+            List<StackTraceElement> where = List.of(t.getStackTrace());
+            t.interrupt();
+            throw new AssertionError("still running after " + limit + ", at " + where);
+        }
+        return thrown.get();
+    }
+
+    /**
+     * R6: a body whose finally throws an exception whose causes form a cycle. The library walks
+     * causes (is it the close signal? an interruption?): bounded walks, so close(), and a consumer
+     * interrupted while waiting, throw at once instead of looping forever.
+     */
+    @GeneratorKind.AllKinds
+    void reviewAFailureWhoseCausesFormACycleIsThrownPromptly(GeneratorKind k) throws Exception {
+        RuntimeException x = withACauseCycle("finally failed");
+        Generator<Integer> g = k.of(out -> {
+            try {
+                for (int i = 0; ; i++) out.emit(i);
+            } finally {
+                fail(x);
+            }
+        });
+        assertThat(g.next()).isZero();
+        assertThat(onAnotherThreadWithin(Duration.ofSeconds(5), g::close)).isInstanceOf(FailedException.class).hasCause(x);
+        assertThat(g.isDone()).isTrue();
+        assertThat(g.hasNext()).isFalse();
+
+        RuntimeException y = withACauseCycle("finally failed, consumer interrupted");
+        Generator<Integer> blocking = k.of(out -> {
+            try {
+                MicroThread.sleep(Duration.ofSeconds(10));
+                out.emit(1);
+            } finally {
+                fail(y);
+            }
+        });
+        Throwable thrown = onAnotherThreadWithin(Duration.ofSeconds(5), () -> {
+            Thread.currentThread().interrupt();
+            blocking.hasNext();
+        });
+        assertThat(thrown).isNotNull();
+        List<Throwable> reachable = new ArrayList<>();
+        for (Throwable t = thrown; t != null && !reachable.contains(t); t = t.getCause()) {
+            reachable.add(t);
+            reachable.addAll(List.of(t.getSuppressed()));
+        }
+        assertThat(reachable).as("the body's own failure reaches the consumer").contains(y);
+        assertThat(blocking.isDone()).isTrue();
+    }
+
+    /**
+     * R7: the consumer of a buffered MICRO_THREAD generator is interrupted while it waits for the
+     * body, which has emitted two items and then blocks. The interrupted consumer closes the
+     * generator: the items emitted and not taken go with it, as with close().
+     */
+    @Test
+    void reviewAnInterruptedConsumerDropsTheItemsABufferedMicroThreadBodyEmitted() throws Exception {
+        List<String> log = new CopyOnWriteArrayList<>();
+        CountDownLatch emitted = new CountDownLatch(1);
+        Generator<Integer> g = Generator.of(Generator.Implementation.MICRO_THREAD, GeneratorKind.BUFFER, out -> {
+            try {
+                out.emit(1);
+                out.emit(2); // not a full buffer: the consumer keeps waiting
+                emitted.countDown();
+                MicroThread.sleep(Duration.ofSeconds(10));
+                out.emit(3);
+            } finally {
+                log.add("finally");
+            }
+        });
+        Thread consumer = Thread.currentThread();
+        Thread interrupter = Thread.ofPlatform().name("interrupter").start(() -> {
+            try {
+                emitted.await(); // the consumer is inside hasNext(): the body runs only from there
+            } catch (InterruptedException e) {
+                return;
+            }
+            consumer.interrupt();
+        });
+        Throwable thrown;
+        boolean interrupted;
+        try {
+            thrown = catchThrowable(g::hasNext);
+        } finally {
+            interrupted = Thread.interrupted();
+            interrupter.join();
+        }
+        assertThat(thrown).isInstanceOf(CancellationException.class).hasMessageContaining("closed");
+        assertThat(interrupted).as("the interrupt status is kept").isTrue();
+        assertThat(g.isDone()).isTrue();
+        assertThat(g.hasNext()).as("1 and 2 were dropped with the close").isFalse();
+        assertThatThrownBy(g::next).isInstanceOf(NoSuchElementException.class).hasMessageContaining("closed");
+        assertThat(log).containsExactly("finally");
+    }
+
+    /** What the static initializer of a fresh {@link EmitsFromItsInitializer} runs, in the thread that defines it. */
+    static final ThreadLocal<Runnable> IN_INITIALIZER = new ThreadLocal<>();
+
+    /** Runs {@link #IN_INITIALIZER} from its static initializer, which the JVM calls through a native frame. */
+    static final class EmitsFromItsInitializer {
+        static {
+            Runnable r = IN_INITIALIZER.get();
+            if (r != null) r.run();
+        }
+    }
+
+    /** Defines a fresh (hidden) copy of {@code c} and initializes it: its static initializer runs now, in this thread, every time. */
+    static void initializeAFreshCopyOf(Class<?> c) throws Exception {
+        byte[] bytes;
+        try (InputStream in = c.getResourceAsStream(c.getName().substring(c.getName().lastIndexOf('.') + 1) + ".class")) {
+            bytes = in.readAllBytes();
+        }
+        MethodHandles.lookup().defineHiddenClass(bytes, true);
+    }
+
+    /**
+     * A CONTINUATION body that emits from a class initializer (below a native frame: the
+     * continuation is pinned) with the buffer's last slot: the emit cannot yield and throws, and
+     * leaves nothing behind (the item is not emitted, the buffer has its slot back), so the body
+     * may go on emitting once outside.
+     */
+    @Test
+    void reviewAnEmitThatCannotSuspendLeavesNothingBehind() throws Exception {
+        for (GeneratorKind k : GeneratorKind.all().filter(GeneratorKind::continuation).toList()) {
+            int batch = Math.max(1, k.capacity());
+            for (Consumer c : Consumer.values()) {
+                List<Throwable> refused = new CopyOnWriteArrayList<>();
+                List<Integer> got = c.run(() -> {
+                    try (Generator<Integer> g = k.of(out -> {
+                        for (int i = 1; i < batch; i++) out.emit(i); // all slots but one
+                        IN_INITIALIZER.set(() -> {
+                            try {
+                                out.emit(100); // fills the buffer: must yield, cannot
+                            } catch (IllegalStateException e) {
+                                refused.add(e);
+                            }
+                        });
+                        try {
+                            initializeAFreshCopyOf(EmitsFromItsInitializer.class);
+                        } finally {
+                            IN_INITIALIZER.remove();
+                        }
+                        for (int i = batch; i < batch + 3; i++) out.emit(i);
+                    })) {
+                        return drain(g);
+                    }
+                });
+                assertThat(got).as("%s, consumer on %s: no 100", k, c).isEqualTo(rangeList(1, batch + 3));
+                assertThat(refused).as("%s, consumer on %s", k, c).singleElement()
+                        .satisfies(e -> assertThat(e).isInstanceOf(IllegalStateException.class).hasMessageContaining("pinned"));
+            }
+        }
+    }
+
+    /**
+     * The same on a host loop for a MICRO_THREAD body: its emit inside {@code synchronized} fills
+     * the buffer, and the producer's wait for its turn is refused (it holds a monitor). The emit
+     * throws and must leave nothing behind either: not the item, and not the turn, which the
+     * consumer must not get before the body has emitted again or ended.
+     */
+    @Test
+    void reviewOnAHostLoopAMicroThreadEmitRefusedInsideSynchronizedLeavesNothingBehind() throws Exception {
+        Object lock = new Object();
+        for (int capacity : new int[] {0, GeneratorKind.BUFFER}) {
+            int batch = Math.max(1, capacity);
+            List<Throwable> refused = new CopyOnWriteArrayList<>();
+            try (HostLoopTest.Host host = new HostLoopTest.Host(); Loop loop = Loop.onHost("generator-host", host)) {
+                List<Integer> got = loop.run(() -> {
+                    try (Generator<Integer> g = Generator.of(Generator.Implementation.MICRO_THREAD, capacity, out -> {
+                        for (int i = 1; i < batch; i++) out.emit(i); // all slots but one
+                        try {
+                            synchronized (lock) {
+                                out.emit(100); // fills the buffer: its wait for the turn is refused
+                            }
+                        } catch (IllegalStateException e) {
+                            refused.add(e);
+                            MicroThread.sleep(Duration.ofMillis(1)); // parks (outside the monitor) before emitting again
+                        }
+                        for (int i = batch; i < batch + 3; i++) out.emit(i);
+                    })) {
+                        return drain(g);
+                    }
+                });
+                assertThat(got).as("capacity %d: no 100", capacity).isEqualTo(rangeList(1, batch + 3));
+                assertThat(refused).singleElement().satisfies(e ->
+                        assertThat(e).isInstanceOf(IllegalStateException.class).hasMessageContaining("monitor"));
+                assertThat(host.errors).isEmpty();
+            }
+        }
+    }
+    /**
+     * A MICRO_THREAD generator returned out of the run that started it is closed by then (its
+     * starter ended); closing it again is quiet (idempotent), though a call that wants items says
+     * why there are none.
+     */
+    @Test
+    void closingAGeneratorItsStartersEndClosedIsQuiet() throws Exception {
+        List<String> log = new CopyOnWriteArrayList<>();
+        Generator<Integer> g;
+        try (Loop loop = Loop.singleCarrier("returned")) {
+            g = loop.run(() -> {
+                Generator<Integer> made = Generator.of(Generator.Implementation.MICRO_THREAD, 0, out -> {
+                    try {
+                        for (int i = 0; ; i++) out.emit(i);
+                    } finally {
+                        log.add("finally");
+                    }
+                });
+                assertThat(made.next()).isZero();
+                return made;
+            });
+        }
+        assertThat(log).as("closed when main ended; run waited for its finally").containsExactly("finally");
+        g.close(); // quiet
+        g.close();
+        assertThat(g.isDone()).isTrue();
+        assertThat(g.hasNext()).isFalse();
+        assertThat(log).containsExactly("finally");
     }
 }
