@@ -4,6 +4,9 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import org.microthreads.Generator;
+import org.microthreads.Loop;
+import org.microthreads.MicroThread;
+import org.microthreads.Pipe;
 
 /**
  * Generators: a body emits items, and the consumer takes them with a for-each, an iterator or a
@@ -35,6 +38,8 @@ public final class Generators {
         out.println("  in-order walk of a tree, by a method that calls itself: " + inOrder(TREE));
         out.println("  emitAll of a title generator, then the walk: " + page(TREE));
         lazy(out);
+        out.println("  a generator feeding a pipe, three workers, and a generator reading their results: "
+                + pipeline(TREE));
     }
 
     /** Which of the two implementations runs the bodies: it depends on a JVM flag. */
@@ -92,5 +97,35 @@ public final class Generators {
             for (int i = 0; i < 3; i++) out.println("    consumer: took " + numbers.next());
         } // close(): the body stops at the emit it waits in
         out.println("  the body made only the 3 items asked for, and never made 4");
+    }
+    /**
+     * Generators compose with pipes and micro-threads: the walk feeds a pipe that three worker
+     * micro-threads drain, and a generator reads their results back from a second pipe.
+     */
+    static List<String> pipeline(Node tree) throws InterruptedException {
+        return Loop.shared().run(() -> {
+            Pipe<String> labels = Pipe.produce(Pipe.buffered(4), sink -> {
+                try (Generator<String> walking = Generator.of(emitter -> walk(tree, emitter))) {
+                    for (String label : walking) sink.put(label);
+                }
+            });
+            Pipe<String> shouted = Pipe.unbounded();
+            List<MicroThread<Void>> workers = new ArrayList<>();
+            for (int w = 0; w < 3; w++) {
+                workers.add(MicroThread.parallel(() -> {
+                    for (String label : labels) shouted.put(label.toUpperCase());
+                    return null;
+                }));
+            }
+            MicroThread.startAndForget(() -> {
+                for (MicroThread<Void> w : workers) w.join();
+                shouted.close(); // every worker is done
+            });
+            try (Generator<String> results = Generator.of(emitter -> {
+                for (String s : shouted) emitter.emit(s);
+            })) {
+                return results.stream().sorted().toList(); // the workers finish in any order
+            }
+        });
     }
 }

@@ -221,6 +221,7 @@ class ExamplesTest {
                 .contains("implementation: " + Generator.defaultImplementation())
                 .contains("in-order walk of a tree, by a method that calls itself: [ant, bee, cat, dog, eel, fox, gnu]")
                 .contains("emitAll of a title generator, then the walk: [Animals:, ant, bee, cat, dog, eel, fox, gnu]")
+                .contains("a generator feeding a pipe, three workers, and a generator reading their results: [ANT, BEE, CAT, DOG, EEL, FOX, GNU]")
                 // lazy: the body makes each item only when the consumer asks for it, and stops when closed
                 .containsSubsequence(
                         "body: making 1", "consumer: took 1",
@@ -297,11 +298,12 @@ class ExamplesTest {
                 .contains("join: micro-thread 'stubborn' was cancelled")
                 .contains("returned: in time")
                 .contains("skipped: single-carrier loops need the JVM flag --add-opens java.base/java.lang=ALL-UNNAMED")
-                // generators fall back to micro-threads and pipes, with the same behaviour
+                // generators fall back to micro-threads taking turns, with the same behaviour
                 .contains("implementation: MICRO_THREAD (no --add-exports flag")
                 .contains("in-order walk of a tree, by a method that calls itself: [ant, bee, cat, dog, eel, fox, gnu]")
                 .contains("emitAll of a title generator, then the walk: [Animals:, ant, bee, cat, dog, eel, fox, gnu]")
                 .containsSubsequence("body: making 3", "consumer: took 3", "body: close() stopped me in emit(3)")
+                .contains("a generator feeding a pipe, three workers, and a generator reading their results: [ANT, BEE, CAT, DOG, EEL, FOX, GNU]")
                 .doesNotContain("body: making 4");
     }
 
