@@ -45,8 +45,8 @@ import org.microthreads.internal.JdkInternals;
  * {@link Implementation#MICRO_THREAD} (the fallback without the flag): the body runs in a
  * micro-thread of the consumer's loop (the shared loop for a plain thread), started by the
  * first {@code hasNext()} and a child of the consumer's micro-thread; consumer and body take
- * turns through a one-slot hand-off (a pipe specialised for strict alternation), so the body
- * still runs only as far as asked. The semantics are the same, the cost per hand-off is a
+ * strict turns (the consumer hands the turn over and waits for it back), so the body still runs
+ * only as far as asked. The semantics are the same, the cost per hand-off is a
  * micro-thread switch; {@link #implementation()} says which is in use.
  *
  * <h2>Ending early</h2>

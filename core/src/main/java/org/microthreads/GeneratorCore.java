@@ -137,7 +137,8 @@ abstract class GeneratorCore<T> implements Generator.Emitter<T> {
                 dropBuffer();
                 if (state == FAILED && !failureDelivered) {
                     failureDelivered = true;
-                    Loop.LOG.log(System.Logger.Level.ERROR, this + " was closed before its consumer reached its failure", failure);
+                    Loop.LOG.log(System.Logger.Level.ERROR, this + " was closed or abandoned before its consumer reached its failure",
+                            failure);
                 }
                 return;
             }
@@ -232,12 +233,7 @@ abstract class GeneratorCore<T> implements Generator.Emitter<T> {
 
     private void closeAbandonedNow() {
         try {
-            if (state == FAILED && !failureDelivered) {
-                failureDelivered = true;
-                Loop.LOG.log(System.Logger.Level.ERROR, this + " was abandoned with a failure nobody received", failure);
-                return;
-            }
-            close();
+            close(); // an ended one with a failure nobody received: close() logs it
         } catch (Throwable e) {
             Loop.LOG.log(System.Logger.Level.ERROR, this + " was abandoned before its end; closing it failed", e);
         }

@@ -404,7 +404,7 @@ public final class MicroThread<T> extends Completion<T> {
     }
 
     /** Whether {@code f} is how a cancelled body ends (not an unrelated bug hit after the cancel). */
-    private static boolean causedByCancellation(Throwable f) {
+    static boolean causedByCancellation(Throwable f) {
         int depth = 0;
         for (Throwable t = f; t != null && depth++ < 32; t = t.getCause()) { // bounded: causes may cycle
             if (t instanceof InterruptedException || t instanceof java.io.InterruptedIOException

@@ -74,13 +74,11 @@ final class MicroThreadGenerator<T> extends GeneratorCore<T> {
         while (!GATE.compareAndSet(this, OUTSIDE, INSIDE)) {
             int g = gate;
             if (g == INSIDE) throw busy(); // another thread is in it
-            if (g == ORPHANED) {
-                if (closeCall) { // close() of a generator its starter's end closed: nothing to say
-                    closing = true;
-                    joinProducer();
-                    return;
-                }
-                orphanedCall();
+            if (g == ORPHANED) { // its starter's end closed it: wait for the body's end
+                closing = true;
+                joinProducer();
+                dropBuffer();
+                if (!closeCall) throw orphaned(); // a close() of it has nothing more to say
                 return;
             }
         }
@@ -107,7 +105,7 @@ final class MicroThreadGenerator<T> extends GeneratorCore<T> {
             ce.initCause(e);
             Throwable f = failure;
             failure = null; // closed, not failed; a failure of the body's own goes with the exception
-            if (f != null && !causedByInterruption(f)) ce.addSuppressed(f);
+            if (f != null && !MicroThread.causedByCancellation(f)) ce.addSuppressed(f);
             Park.selfInterrupt();
             throw ce;
         } finally {
@@ -117,11 +115,8 @@ final class MicroThreadGenerator<T> extends GeneratorCore<T> {
         }
     }
 
-    /** A call after the starter's end closed the generator: wait for the body's end, then say so. */
-    private void orphanedCall() {
-        closing = true;
-        joinProducer();
-        dropBuffer();
+    /** What a call after the starter's end closed the generator throws. */
+    private IllegalStateException orphaned() {
         IllegalStateException e = new IllegalStateException(this + " was closed when micro-thread '" + starterGone
                 + "', which started it (its first hasNext()), ended: a MICRO_THREAD generator does not outlive that"
                 + " micro-thread (a CONTINUATION one does)");
@@ -129,7 +124,7 @@ final class MicroThreadGenerator<T> extends GeneratorCore<T> {
             e.addSuppressed(failure);
             failure = null;
         }
-        throw e;
+        return e;
     }
 
     /** The producer micro-thread ended without its body ending (cancelled, or its loop closed). */
@@ -140,13 +135,6 @@ final class MicroThreadGenerator<T> extends GeneratorCore<T> {
             failure = new CancellationException("the micro-thread running the body of " + this
                     + " ended before the body did (cancelled, or its loop was closed)");
         }
-    }
-
-    private static boolean causedByInterruption(Throwable t) {
-        for (int depth = 0; t != null && depth < 32; t = t.getCause(), depth++) {
-            if (t instanceof InterruptedException || t instanceof CancellationException) return true;
-        }
-        return false;
     }
 
     /** Starts the producer; false if it could not be started (then the generator has failed). */

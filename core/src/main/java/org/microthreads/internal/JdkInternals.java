@@ -146,44 +146,40 @@ public final class JdkInternals {
      * missing flag leaves door 1 untouched. No lambdas here (see {@link PollerInit}).
      */
     private static final class Continuations {
-        static final MethodHandle NEW;      // (Runnable)Object
-        static final MethodHandle RUN;      // (Object)void
-        static final MethodHandle YIELD;    // ()boolean
-        static final MethodHandle IS_DONE;  // (Object)boolean
-        static final MethodHandle NEW_SCOPE;       // (String)Object
-        static final MethodHandle NEW_IN_SCOPE;    // (Object, Runnable)Object
-        static final MethodHandle YIELD_SCOPE;     // (Object)boolean
+        static final MethodHandle NEW_SCOPE; // (String)Object
+        static final MethodHandle NEW;       // (Object scope, Runnable)Object
+        static final MethodHandle RUN;       // (Object)void
+        static final MethodHandle YIELD;     // (Object scope)boolean
+        static final MethodHandle IS_DONE;   // (Object)boolean
+        /** The scope of the host loops' continuations. */
+        static final Object HOST_SCOPE;
         static final Throwable UNAVAILABLE;
         /** Live stack frames (door 1's opening of java.lang): who holds monitors. Null without it. */
         static final StackWalker LIVE_WALKER;
         static final MethodHandle MONITORS; // (StackFrame)Object[]
 
         static {
-            MethodHandle n = null, r = null, y = null, d = null, ns = null, nis = null, ys = null;
+            MethodHandle ns = null, n = null, r = null, y = null, d = null;
+            Object host = null;
             Throwable why = null;
             try {
                 Class<?> scopeClass = Class.forName("jdk.internal.vm.ContinuationScope");
                 Class<?> contClass = Class.forName("jdk.internal.vm.Continuation");
                 MethodHandles.Lookup lookup = MethodHandles.lookup();
-                Object scope = lookup.findConstructor(scopeClass, MethodType.methodType(void.class, String.class))
-                        .invoke("microthreads");
-                n = MethodHandles.insertArguments(
-                        lookup.findConstructor(contClass, MethodType.methodType(void.class, scopeClass, Runnable.class)), 0, scope)
-                        .asType(MethodType.methodType(Object.class, Runnable.class));
-                r = lookup.findVirtual(contClass, "run", MethodType.methodType(void.class))
-                        .asType(MethodType.methodType(void.class, Object.class));
-                y = MethodHandles.insertArguments(
-                        lookup.findStatic(contClass, "yield", MethodType.methodType(boolean.class, scopeClass)), 0, scope);
-                d = lookup.findVirtual(contClass, "isDone", MethodType.methodType(boolean.class))
-                        .asType(MethodType.methodType(boolean.class, Object.class));
                 ns = lookup.findConstructor(scopeClass, MethodType.methodType(void.class, String.class))
                         .asType(MethodType.methodType(Object.class, String.class));
-                nis = lookup.findConstructor(contClass, MethodType.methodType(void.class, scopeClass, Runnable.class))
+                n = lookup.findConstructor(contClass, MethodType.methodType(void.class, scopeClass, Runnable.class))
                         .asType(MethodType.methodType(Object.class, Object.class, Runnable.class));
-                ys = lookup.findStatic(contClass, "yield", MethodType.methodType(boolean.class, scopeClass))
+                r = lookup.findVirtual(contClass, "run", MethodType.methodType(void.class))
+                        .asType(MethodType.methodType(void.class, Object.class));
+                y = lookup.findStatic(contClass, "yield", MethodType.methodType(boolean.class, scopeClass))
                         .asType(MethodType.methodType(boolean.class, Object.class));
+                d = lookup.findVirtual(contClass, "isDone", MethodType.methodType(boolean.class))
+                        .asType(MethodType.methodType(boolean.class, Object.class));
+                host = (Object) ns.invokeExact("microthreads");
             } catch (Throwable e) {
-                n = r = y = d = ns = nis = ys = null;
+                ns = n = r = y = d = null;
+                host = null;
                 why = e;
             }
             StackWalker w = null;
@@ -201,13 +197,12 @@ public final class JdkInternals {
             }
             LIVE_WALKER = w;
             MONITORS = mon;
+            NEW_SCOPE = ns;
             NEW = n;
             RUN = r;
             YIELD = y;
             IS_DONE = d;
-            NEW_SCOPE = ns;
-            NEW_IN_SCOPE = nis;
-            YIELD_SCOPE = ys;
+            HOST_SCOPE = host;
             UNAVAILABLE = why;
         }
     }
@@ -267,7 +262,7 @@ public final class JdkInternals {
     public static boolean holdsMonitorInContinuation(boolean outermost) {
         requireContinuations("continuations");
         requireMonitorCheck("continuations");
-        return Continuations.LIVE_WALKER.walk(outermost ? new MonitorScan(true) : new MonitorScan(false));
+        return Continuations.LIVE_WALKER.walk(new MonitorScan(outermost));
     }
 
     /** Not a lambda: see {@link PollerInit}. */
@@ -314,13 +309,7 @@ public final class JdkInternals {
      */
     public static Object newContinuation(Runnable body) {
         requireContinuations("continuations");
-        try {
-            return (Object) Continuations.NEW.invokeExact(body);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable e) {
-            throw new AssertionError(e);
-        }
+        return newContinuation(Continuations.HOST_SCOPE, body);
     }
 
     /**
@@ -347,24 +336,25 @@ public final class JdkInternals {
      */
     public static void yieldContinuation() {
         requireContinuations("continuations");
+        yieldIn(Continuations.HOST_SCOPE, "a micro-thread of a host loop cannot park while pinned (inside synchronized, "
+                + "or below a native frame): its continuation cannot leave the host thread");
+    }
+
+    /** Yields {@code scope}; a pinned continuation gets {@code whenPinned} and the JDK's reason. */
+    private static void yieldIn(Object scope, String whenPinned) {
         boolean yielded;
         try {
-            yielded = (boolean) Continuations.YIELD.invokeExact();
+            yielded = (boolean) Continuations.YIELD.invokeExact(scope);
         } catch (IllegalStateException e) {
             String m = String.valueOf(e.getMessage());
-            if (m.startsWith("Pinned")) throw pinned(m, e);
+            if (m.startsWith("Pinned")) throw new IllegalStateException(whenPinned + " [" + m + "]", e);
             throw e;
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
             throw new AssertionError(e);
         }
-        if (!yielded) throw pinned("the continuation could not yield", null);
-    }
-
-    private static IllegalStateException pinned(String reason, Throwable cause) {
-        return new IllegalStateException("a micro-thread of a host loop cannot park while pinned (inside synchronized, "
-                + "or below a native frame): its continuation cannot leave the host thread [" + reason + "]", cause);
+        if (!yielded) throw new IllegalStateException(whenPinned + " [the continuation could not yield]");
     }
 
     /** Whether {@code continuation} has run to its end. */
@@ -378,6 +368,7 @@ public final class JdkInternals {
             throw new AssertionError(e);
         }
     }
+
     // ---- continuations in scopes of their own (generators) ----
 
     /**
@@ -399,7 +390,7 @@ public final class JdkInternals {
     /** A new continuation in {@code scope} (from {@link #newContinuationScope}) that runs {@code body}. */
     public static Object newContinuation(Object scope, Runnable body) {
         try {
-            return (Object) Continuations.NEW_IN_SCOPE.invokeExact(scope, body);
+            return (Object) Continuations.NEW.invokeExact(scope, body);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
@@ -415,20 +406,7 @@ public final class JdkInternals {
      *         no continuation of {@code scope} is mounted on the calling thread; it stays mounted
      */
     public static void yieldContinuation(Object scope) {
-        boolean yielded;
-        try {
-            yielded = (boolean) Continuations.YIELD_SCOPE.invokeExact(scope);
-        } catch (IllegalStateException e) {
-            if (String.valueOf(e.getMessage()).startsWith("Pinned")) {
-                throw new IllegalStateException("the continuation cannot be suspended here: it is pinned (a native"
-                        + " frame, or a critical section, on its stack) [" + e.getMessage() + "]", e);
-            }
-            throw e;
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable e) {
-            throw new AssertionError(e);
-        }
-        if (!yielded) throw new IllegalStateException("the continuation could not yield (pinned)");
+        yieldIn(scope, "the continuation cannot be suspended here: it is pinned (a native frame, or a critical section,"
+                + " on its stack)");
     }
 }
