@@ -91,6 +91,11 @@ public final class Pipe<T> implements Iterable<T> {
      * can a wait on it count for the deadlock report, since nothing outside the loop may use it.
      */
     private volatile Loop confinedTo;
+    /**
+     * The critical section of a confined pipe entered without {@link #lock} (see {@link #enter}).
+     * Only its loop's micro-threads touch it, all on one carrier thread, one at a time.
+     */
+    private boolean insideConfined;
     private volatile MicroThread<?> owner;
 
     private Pipe(int capacity, int overflow) {
@@ -237,8 +242,7 @@ public final class Pipe<T> implements Iterable<T> {
 
     /** OK, DONE (closed), or else FULL, or with {@code wait} the node now queued as a waiting putter. */
     private Object offer(MicroThread<?> self, Object item, boolean wait) {
-        touch(self);
-        lock.lock();
+        boolean locked = enter(self);
         try {
             Object r = offerLocked(item);
             if (r != FULL || !wait) return r;
@@ -246,7 +250,7 @@ public final class Pipe<T> implements Iterable<T> {
             putters.add(n);
             return n;
         } finally {
-            lock.unlock();
+            exit(locked);
         }
     }
 
@@ -366,8 +370,7 @@ public final class Pipe<T> implements Iterable<T> {
 
     /** An item or DONE, or else EMPTY, or with {@code wait} the node now queued as a waiting taker. */
     private Object poll(MicroThread<?> self, boolean wait) {
-        touch(self);
-        lock.lock();
+        boolean locked = enter(self);
         try {
             Object r = pollLocked();
             if (r != EMPTY || !wait) return r;
@@ -375,7 +378,7 @@ public final class Pipe<T> implements Iterable<T> {
             takers.add(n);
             return n;
         } finally {
-            lock.unlock();
+            exit(locked);
         }
     }
 
@@ -408,11 +411,11 @@ public final class Pipe<T> implements Iterable<T> {
 
     /** Removes a node whose waiter gave up. */
     void unlink(PipeWaiter.Node n) {
-        lock.lock();
+        boolean locked = enter(MicroThread.currentOrNull());
         try {
             if (n.queue != null) n.queue.unlink(n);
         } finally {
-            lock.unlock();
+            exit(locked);
         }
     }
 
@@ -445,10 +448,11 @@ public final class Pipe<T> implements Iterable<T> {
     }
 
     private boolean end(Throwable cause) {
-        if (confinedTo != null) touch(MicroThread.currentOrNull());
+        MicroThread<?> self = MicroThread.currentOrNull();
+        touch(self);
         Throwable trace = cause != null ? cause
                 : new ClosedHere("pipe '" + name() + "' was closed here, by " + Thread.currentThread());
-        lock.lock();
+        boolean locked = enter(self);
         try {
             if (closeState != OPEN) return false;
             closeCause = trace;
@@ -457,7 +461,7 @@ public final class Pipe<T> implements Iterable<T> {
             for (PipeWaiter.Node n; (n = putters.chooseFirst(true)) != null; ) n.owner.wake();
             return true;
         } finally {
-            lock.unlock();
+            exit(locked);
         }
     }
 
@@ -724,6 +728,48 @@ public final class Pipe<T> implements Iterable<T> {
         if (l != null && l != self.loop) throw new IllegalStateException(this + " is confined to loop '" + l.name() + "'");
         confinedTo = self.loop;
         return this;
+    }
+
+    /**
+     * Enters the critical section of a put, take, select, close or give-up, after checking that
+     * {@code self} may use the pipe ({@link #touch}); returns what {@link #exit} needs.
+     *
+     * <p>The fast path of a {@linkplain #confined() confined} pipe: its users are all
+     * micro-threads of one single-carrier (or host) loop, which run on one thread, one at a time,
+     * switching only where they block; nothing here blocks. So they need no lock, only a flag
+     * that catches the impossible (a micro-thread unmounted inside). {@link #lock} is still
+     * taken by anyone else: an outsider that checked before the pipe was confined finds the
+     * confinement once it holds the lock, and leaves before touching anything; a confined user
+     * that finds the lock held (by such an outsider, or before confinement) takes it too. The
+     * counts ({@link #size()} and the like) take the lock and so are approximate while a confined
+     * pipe is in use. On the 2-core machine (2026-12-02) a buffered item on a single-carrier loop
+     * cost ~34 ns with the lock (Go: 33).
+     *
+     * @return true if {@link #lock} was taken
+     */
+    boolean enter(MicroThread<?> self) {
+        Loop l = confinedTo;
+        if (l != null && self != null && self.loop == l && !lock.isLocked()) {
+            if (insideConfined) {
+                throw new IllegalStateException(this + " was entered by micro-thread '" + self.name()
+                        + "' while another of loop '" + l.name() + "' was inside it (a microthreads bug)");
+            }
+            insideConfined = true;
+            return false;
+        }
+        lock.lock();
+        try {
+            touch(self);
+        } catch (RuntimeException e) {
+            lock.unlock();
+            throw e;
+        }
+        return true;
+    }
+
+    /** Leaves what {@link #enter} entered. */
+    void exit(boolean locked) {
+        if (locked) lock.unlock(); else insideConfined = false;
     }
 
     /** Refuses a use of a confined pipe by anything but a micro-thread of its loop. */

@@ -40,13 +40,19 @@ public class BufferedBenchmark {
     /** Ours: producer and consumer micro-threads of one single-carrier loop, a {@code Pipe.buffered(1024)}. */
     @Benchmark
     public long mtSingleCarrier(CarrierLoopState carrier) throws InterruptedException {
-        return checked(OurPipes.buffered(carrier.loop, ITEMS, CAPACITY));
+        return checked(OurPipes.buffered(carrier.loop, ITEMS, CAPACITY, false));
+    }
+
+    /** Ours: the same, the pipe {@linkplain org.microthreads.Pipe#confined() confined} to the loop (no lock: the single-carrier fast path). */
+    @Benchmark
+    public long mtSingleCarrierConfined(CarrierLoopState carrier) throws InterruptedException {
+        return checked(OurPipes.buffered(carrier.loop, ITEMS, CAPACITY, true));
     }
 
     /** Ours: the same on the shared loop. */
     @Benchmark
     public long mtShared() throws InterruptedException {
-        return checked(OurPipes.buffered(org.microthreads.Loop.shared(), ITEMS, CAPACITY));
+        return checked(OurPipes.buffered(org.microthreads.Loop.shared(), ITEMS, CAPACITY, false));
     }
 
     /** Peer: producer and consumer virtual threads (default scheduler), an {@code ArrayBlockingQueue(CAPACITY)}. */

@@ -14,9 +14,10 @@ import org.microthreads.Select;
 final class OurPipes {
     private OurPipes() {}
 
-    static long pingPong(Loop loop, int roundTrips) throws InterruptedException {
+    /** {@code confined}: the pipes {@linkplain Pipe#confined() confined} to {@code loop} (a single-carrier loop). */
+    static long pingPong(Loop loop, int roundTrips, boolean confined) throws InterruptedException {
         return loop.run(() -> {
-            Pipe<Integer> ping = Pipe.rendezvous(), pong = Pipe.rendezvous();
+            Pipe<Integer> ping = confine(Pipe.rendezvous(), confined), pong = confine(Pipe.rendezvous(), confined);
             MicroThread<Void> b = MicroThread.parallel(() -> {
                 for (int i = 0; i < roundTrips; i++) pong.put(ping.take());
                 return null;
@@ -36,9 +37,9 @@ final class OurPipes {
         });
     }
 
-    static long buffered(Loop loop, int items, int capacity) throws InterruptedException {
+    static long buffered(Loop loop, int items, int capacity, boolean confined) throws InterruptedException {
         return loop.run(() -> {
-            Pipe<Integer> p = Pipe.buffered(capacity);
+            Pipe<Integer> p = confine(Pipe.buffered(capacity), confined);
             MicroThread<Void> producer = MicroThread.parallel(() -> {
                 for (int i = 0; i < items; i++) p.put(i);
                 return null;
@@ -54,9 +55,9 @@ final class OurPipes {
     }
 
     /** As {@link ChannelPeers#joxSelect}: two producers, one consumer selecting (fair, Go-like) over both. */
-    static long select(Loop loop, int items, boolean fair) throws InterruptedException {
+    static long select(Loop loop, int items, boolean fair, boolean confined) throws InterruptedException {
         return loop.run(() -> {
-            Pipe<Integer> a = Pipe.rendezvous(), b = Pipe.rendezvous();
+            Pipe<Integer> a = confine(Pipe.rendezvous(), confined), b = confine(Pipe.rendezvous(), confined);
             int half = items / 2;
             MicroThread<Void> pa = MicroThread.parallel(() -> {
                 for (int i = 0; i < half; i++) a.put(i);
@@ -79,6 +80,11 @@ final class OurPipes {
             pb.join();
             return consumer.join();
         });
+    }
+
+    /** The pipe, confined to the caller's single-carrier loop if {@code confined} (the fast path without a lock). */
+    private static <T> Pipe<T> confine(Pipe<T> p, boolean confined) {
+        return confined ? p.confined() : p;
     }
 
     /**

@@ -42,13 +42,19 @@ public class PingPongBenchmark {
     /** Ours: two micro-threads of one single-carrier loop, two rendezvous {@code Pipe}s. */
     @Benchmark
     public long mtSingleCarrier(CarrierLoopState carrier) throws InterruptedException {
-        return checked(OurPipes.pingPong(carrier.loop, ROUND_TRIPS));
+        return checked(OurPipes.pingPong(carrier.loop, ROUND_TRIPS, false));
+    }
+
+    /** Ours: the same, the pipes {@linkplain org.microthreads.Pipe#confined() confined} to the loop (no lock: the single-carrier fast path). */
+    @Benchmark
+    public long mtSingleCarrierConfined(CarrierLoopState carrier) throws InterruptedException {
+        return checked(OurPipes.pingPong(carrier.loop, ROUND_TRIPS, true));
     }
 
     /** Ours: the same on the shared loop (the JDK's default scheduler, all cores). */
     @Benchmark
     public long mtShared() throws InterruptedException {
-        return checked(OurPipes.pingPong(org.microthreads.Loop.shared(), ROUND_TRIPS));
+        return checked(OurPipes.pingPong(org.microthreads.Loop.shared(), ROUND_TRIPS, false));
     }
 
     /** Peer: two virtual threads (default scheduler), a {@code SynchronousQueue} each way. */

@@ -38,25 +38,31 @@ public class SelectBenchmark {
     /** Ours: micro-threads of one single-carrier loop; the consumer's {@code Select.select} is fair (uniform, as Go's). */
     @Benchmark
     public long mtSingleCarrier(CarrierLoopState carrier) throws InterruptedException {
-        return checked(OurPipes.select(carrier.loop, ITEMS, true));
+        return checked(OurPipes.select(carrier.loop, ITEMS, true, false));
+    }
+
+    /** Ours: the same, the pipes {@linkplain org.microthreads.Pipe#confined() confined} to the loop (no lock: the single-carrier fast path). */
+    @Benchmark
+    public long mtSingleCarrierConfined(CarrierLoopState carrier) throws InterruptedException {
+        return checked(OurPipes.select(carrier.loop, ITEMS, true, true));
     }
 
     /** Ours: the same on the shared loop. */
     @Benchmark
     public long mtShared() throws InterruptedException {
-        return checked(OurPipes.select(org.microthreads.Loop.shared(), ITEMS, true));
+        return checked(OurPipes.select(org.microthreads.Loop.shared(), ITEMS, true, false));
     }
 
     /** Ours: single carrier, {@code Select.selectFirst} (biased, as Kotlin's plain {@code select}). */
     @Benchmark
     public long mtSingleCarrierFirst(CarrierLoopState carrier) throws InterruptedException {
-        return checked(OurPipes.select(carrier.loop, ITEMS, false));
+        return checked(OurPipes.select(carrier.loop, ITEMS, false, false));
     }
 
     /** Ours: shared loop, {@code Select.selectFirst}. */
     @Benchmark
     public long mtSharedFirst() throws InterruptedException {
-        return checked(OurPipes.select(org.microthreads.Loop.shared(), ITEMS, false));
+        return checked(OurPipes.select(org.microthreads.Loop.shared(), ITEMS, false, false));
     }
 
     /** Peer: three virtual threads (default scheduler), jox rendezvous channels, {@code Select.select(a.receiveClause(), b.receiveClause())}. */
