@@ -711,8 +711,10 @@ public final class Pipe<T> implements Iterable<T> {
      * that loop's micro-threads may put, take, select on, close or fail it (anything else gets
      * {@link IllegalStateException}; {@link #size()} and the other counts stay open to all), and in
      * return its waits take part in the loop's deadlock report, as Go's channel waits do ("'worker'
-     * WAITING: waiting to take from pipe 'jobs'"). Call it right after making the pipe, before it
-     * is handed to anyone.
+     * WAITING: waiting to take from pipe 'jobs'"), and its operations skip the pipe's lock (the
+     * loop's micro-threads run one at a time on one thread): the fast path for both ends on one
+     * single-carrier loop. While it is in use, the counts read from other threads are approximate.
+     * Call it right after making the pipe, before it is handed to anyone.
      *
      * @return this pipe
      * @throws IllegalStateException if the caller is not a micro-thread of a single-carrier loop,
