@@ -224,7 +224,7 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
             }
         } finally {
             if (!started) {
-                registry.remove(m);
+                registry.remove(m, true);
                 scope.exit();
                 if (closed && registry.isEmpty()) LIVE_LOOPS.remove(this);
             }
@@ -244,11 +244,14 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
         registry.forEach(action);
     }
 
-    /** Called by each micro-thread as its very last action. */
-    final void exited(MicroThread<?> m) {
+    /**
+     * Called by each micro-thread as its very last action; {@code promptly}: its handle must
+     * become unreachable soon (an unobserved failure waits for that).
+     */
+    final void exited(MicroThread<?> m, boolean promptly) {
         // registry first: when a run returns (its scope drained), its micro-threads are unlisted
         try {
-            registry.remove(m);
+            registry.remove(m, promptly || oneCarrier());
         } finally {
             m.scope.exit();
             if (closed && registry.isEmpty()) LIVE_LOOPS.remove(this); // a straggler after close

@@ -118,6 +118,11 @@ public final class MicroThread<T> extends Completion<T> {
     volatile Object strand;
     /** The loop's registry is an intrusive list: guarded by the registry stripe's lock. */
     MicroThread<?> prev, next;
+    /** Set once it has ended: the registry lists it no more (and unlinks it soon, see there). */
+    volatile boolean unlisted;
+    /** The registry's stack of ended entries not yet unlinked, and its depth there. */
+    MicroThread<?> nextEnded;
+    int endedDepth;
 
     // ---- outcome ----
     /**
@@ -399,7 +404,7 @@ public final class MicroThread<T> extends Completion<T> {
                 }
             }
         } finally {
-            loop.exited(this);
+            loop.exited(this, f != null); // a failure may wait for this handle to become unreachable
         }
     }
 
