@@ -483,6 +483,13 @@ public final class MicroThread<T> extends Completion<T> {
         return currentOrNull() != null;
     }
 
+    /** Whether {@code strand} (a waiter, as {@link Park#currentWaiter()} gives) is a micro-thread of {@code loop}. */
+    static boolean isStrandOf(Object strand, Loop loop) {
+        if (strand instanceof ContinuationStrand s) return s.microThread.loop == loop;
+        return strand instanceof Thread t && t.isVirtual() && t.getUncaughtExceptionHandler() instanceof Anchor a
+                && a.microThread.strand == t && a.microThread.loop == loop;
+    }
+
     static MicroThread<?> currentOrNull() {
         Thread t = Thread.currentThread();
         if (t.isVirtual()) {

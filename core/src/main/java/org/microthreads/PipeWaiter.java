@@ -210,6 +210,15 @@ class PipeWaiter {
             return head == null;
         }
 
+        /** The strand of the first live waiter that is not a micro-thread of {@code loop}, or null. */
+        Object firstWaiterNotOf(Loop loop) {
+            for (Node n = head; n != null; n = n.next) {
+                Object strand = n.owner.strand;
+                if (n.owner.state() == WAITING && !MicroThread.isStrandOf(strand, loop)) return strand;
+            }
+            return null;
+        }
+
         /** Nodes whose waiter still waits (dead ones are unlinked lazily). */
         int live() {
             int live = 0;
