@@ -1,5 +1,6 @@
 package org.microthreads.bench;
 
+import java.util.concurrent.locks.LockSupport;
 import org.microthreads.Loop;
 import org.microthreads.MicroThread;
 import org.microthreads.Pipe;
@@ -35,6 +36,43 @@ final class OurPipes {
             b.join();
             return a.join();
         });
+    }
+
+    /** As {@link #pingPong}, with a bare turn and {@code LockSupport} instead of pipes: the floor of a hand-off. */
+    static long parkUnparkPingPong(Loop loop, int roundTrips) throws InterruptedException {
+        return loop.run(() -> {
+            Turn turn = new Turn();
+            MicroThread<Void> b = MicroThread.parallel(() -> {
+                turn.b = Thread.currentThread();
+                for (int i = 0; i < roundTrips; i++) {
+                    while (turn.side != 1) LockSupport.park();
+                    turn.side = 0;
+                    LockSupport.unpark(turn.a);
+                }
+                return null;
+            });
+            MicroThread<Long> a = MicroThread.parallel(() -> {
+                turn.a = Thread.currentThread();
+                long s = 0;
+                for (int i = 0; i < roundTrips; i++) {
+                    turn.value = i;
+                    turn.side = 1;
+                    LockSupport.unpark(turn.b);
+                    while (turn.side != 0) LockSupport.park();
+                    s += turn.value;
+                }
+                return s;
+            });
+            b.join();
+            return a.join();
+        });
+    }
+
+    /** The state {@link #parkUnparkPingPong} hands back and forth. */
+    private static final class Turn {
+        volatile int side;
+        volatile Thread a, b;
+        int value;
     }
 
     static long buffered(Loop loop, int items, int capacity, boolean confined) throws InterruptedException {

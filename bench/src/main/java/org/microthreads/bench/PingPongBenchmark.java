@@ -51,6 +51,17 @@ public class PingPongBenchmark {
         return checked(OurPipes.pingPong(carrier.loop, ROUND_TRIPS, true));
     }
 
+    /**
+     * The floor, not a pipe: the same two micro-threads of one single-carrier loop hand a turn back
+     * and forth with bare {@code LockSupport.park}/{@code unpark} (a volatile turn, no item, no
+     * queue). What two virtual-thread switches cost on our carrier, below which no pipe built on
+     * them can go.
+     */
+    @Benchmark
+    public long floorParkUnparkSingleCarrier(CarrierLoopState carrier) throws InterruptedException {
+        return checked(OurPipes.parkUnparkPingPong(carrier.loop, ROUND_TRIPS));
+    }
+
     /** Ours: the same on the shared loop (the JDK's default scheduler, all cores). */
     @Benchmark
     public long mtShared() throws InterruptedException {
