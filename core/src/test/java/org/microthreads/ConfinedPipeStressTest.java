@@ -231,12 +231,17 @@ class ConfinedPipeStressTest {
                 if (e instanceof InterruptedException ie) throw ie;
                 return false;
             }
+            settle(ids, chosen, dflt);
+            return true;
+        }
+
+        /** Accounts a select's put cases: the chosen one delivered, the others not; after a default, lets others run. */
+        private void settle(int[] ids, Integer chosen, boolean dflt) throws InterruptedException {
             for (int id : ids) {
                 if (chosen != null && id == chosen) items.delivered(id);
                 else items.notDelivered(id);
             }
             if (chosen == null && dflt) MicroThread.yieldNow();
-            return true;
         }
 
         /** A select with one take case and one or two put cases, sometimes with a timeout or a default. */
@@ -261,11 +266,7 @@ class ConfinedPipeStressTest {
                 if (e instanceof InterruptedException ie) throw ie;
                 return false;
             }
-            for (int id : ids) {
-                if (chosen != null && id == chosen) items.delivered(id);
-                else items.notDelivered(id);
-            }
-            if (chosen == null && dflt) MicroThread.yieldNow();
+            settle(ids, chosen, dflt);
             return true;
         }
 
