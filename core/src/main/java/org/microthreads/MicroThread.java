@@ -485,16 +485,19 @@ public final class MicroThread<T> extends Completion<T> {
 
     /** Whether {@code strand} (a waiter, as {@link Park#currentWaiter()} gives) is a micro-thread of {@code loop}. */
     static boolean isStrandOf(Object strand, Loop loop) {
-        if (strand instanceof ContinuationStrand s) return s.microThread.loop == loop;
-        return strand instanceof Thread t && t.isVirtual() && t.getUncaughtExceptionHandler() instanceof Anchor a
-                && a.microThread.strand == t && a.microThread.loop == loop;
+        MicroThread<?> m = strand instanceof ContinuationStrand s ? s.microThread
+                : strand instanceof Thread t && t.isVirtual() ? ofVirtual(t) : null;
+        return m != null && m.loop == loop;
+    }
+
+    /** The micro-thread the virtual thread {@code t} runs, or null (see ADR 0010). */
+    private static MicroThread<?> ofVirtual(Thread t) {
+        return t.getUncaughtExceptionHandler() instanceof Anchor a && a.microThread.strand == t ? a.microThread : null;
     }
 
     static MicroThread<?> currentOrNull() {
         Thread t = Thread.currentThread();
-        if (t.isVirtual()) {
-            return t.getUncaughtExceptionHandler() instanceof Anchor a && a.microThread.strand == t ? a.microThread : null;
-        }
+        if (t.isVirtual()) return ofVirtual(t);
         ContinuationStrand s = ContinuationStrand.current(); // a host loop's micro-thread on its host thread?
         return s != null ? s.microThread : null;
     }

@@ -242,7 +242,7 @@ public final class Pipe<T> implements Iterable<T> {
 
     /** OK, DONE (closed), or else FULL, or with {@code wait} the node now queued as a waiting putter. */
     private Object offer(MicroThread<?> self, Object item, boolean wait) {
-        boolean locked = enter(self);
+        enter(self);
         try {
             Object r = offerLocked(item);
             if (r != FULL || !wait) return r;
@@ -250,7 +250,7 @@ public final class Pipe<T> implements Iterable<T> {
             putters.add(n);
             return n;
         } finally {
-            exit(locked);
+            exit();
         }
     }
 
@@ -370,7 +370,7 @@ public final class Pipe<T> implements Iterable<T> {
 
     /** An item or DONE, or else EMPTY, or with {@code wait} the node now queued as a waiting taker. */
     private Object poll(MicroThread<?> self, boolean wait) {
-        boolean locked = enter(self);
+        enter(self);
         try {
             Object r = pollLocked();
             if (r != EMPTY || !wait) return r;
@@ -378,7 +378,7 @@ public final class Pipe<T> implements Iterable<T> {
             takers.add(n);
             return n;
         } finally {
-            exit(locked);
+            exit();
         }
     }
 
@@ -411,11 +411,11 @@ public final class Pipe<T> implements Iterable<T> {
 
     /** Removes a node whose waiter gave up. */
     void unlink(PipeWaiter.Node n) {
-        boolean locked = enter(MicroThread.currentOrNull());
+        enter(MicroThread.currentOrNull());
         try {
             if (n.queue != null) n.queue.unlink(n);
         } finally {
-            exit(locked);
+            exit();
         }
     }
 
@@ -452,7 +452,7 @@ public final class Pipe<T> implements Iterable<T> {
         touch(self);
         Throwable trace = cause != null ? cause
                 : new ClosedHere("pipe '" + name() + "' was closed here, by " + Thread.currentThread());
-        boolean locked = enter(self);
+        enter(self);
         try {
             if (closeState != OPEN) return false;
             closeCause = trace;
@@ -461,7 +461,7 @@ public final class Pipe<T> implements Iterable<T> {
             for (PipeWaiter.Node n; (n = putters.chooseFirst(true)) != null; ) n.owner.wake();
             return true;
         } finally {
-            exit(locked);
+            exit();
         }
     }
 
@@ -747,7 +747,7 @@ public final class Pipe<T> implements Iterable<T> {
 
     /**
      * Enters the critical section of a put, take, select, close or give-up, after checking that
-     * {@code self} may use the pipe ({@link #touch}); returns what {@link #exit} needs.
+     * {@code self} may use the pipe ({@link #touch}); {@link #exit} leaves it.
      *
      * <p>The fast path of a {@linkplain #confined() confined} pipe: its users are all
      * micro-threads of one single-carrier (or host) loop, which run on one thread, one at a time,
@@ -762,16 +762,14 @@ public final class Pipe<T> implements Iterable<T> {
      * The counts ({@link #size()} and the like) take the lock and so are approximate while a
      * confined pipe is in use. On the 2-core machine (2026-12-02) a buffered item on a
      * single-carrier loop cost ~31-34 ns with the lock, ~11 without (Go: 33).
-     *
-     * @return true if {@link #lock} was taken
      */
-    boolean enter(MicroThread<?> self) {
+    void enter(MicroThread<?> self) {
         Loop l = confinedTo;
         if (l != null && self != null && self.loop == l) {
             while (insideConfined) Park.yieldNow(); // a select inside it waits for a later pipe's lock
             if (!lock.isLocked()) {
                 insideConfined = true;
-                return false;
+                return;
             }
         }
         lock.lock();
@@ -781,12 +779,11 @@ public final class Pipe<T> implements Iterable<T> {
             lock.unlock();
             throw e;
         }
-        return true;
     }
 
-    /** Leaves what {@link #enter} entered. */
-    void exit(boolean locked) {
-        if (locked) lock.unlock(); else insideConfined = false;
+    /** Leaves what {@link #enter} entered: the lock if the caller holds it, else the flag. */
+    void exit() {
+        if (lock.isHeldByCurrentThread()) lock.unlock(); else insideConfined = false;
     }
 
     /** Refuses a use of a confined pipe by anything but a micro-thread of its loop. */

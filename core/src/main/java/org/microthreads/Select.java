@@ -245,10 +245,9 @@ public final class Select {
         Op op = null;
         int chosen = -1;
         Object outcome = null;
-        boolean[] locked = new boolean[locks.length];
         int entered = 0;
         try {
-            for (; entered < locks.length; entered++) locked[entered] = locks[entered].enter(self);
+            for (; entered < locks.length; entered++) locks[entered].enter(self);
             for (int k : order) {
                 Object r = clauses[k].tryLocked();
                 if (r != null) {
@@ -259,7 +258,7 @@ public final class Select {
             }
             if (chosen < 0 && dflt == null) op = new Op(Park.currentWaiter(), clauses);
         } finally {
-            for (int i = entered - 1; i >= 0; i--) locks[i].exit(locked[i]);
+            for (int i = entered - 1; i >= 0; i--) locks[i].exit();
         }
         if (chosen >= 0) return clauses[chosen].complete(outcome);
         if (dflt != null) return dflt.action().run();
