@@ -8,7 +8,6 @@ import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
@@ -74,7 +73,7 @@ public final class Pipe<T> implements Iterable<T> {
 
     /** The order in which {@link Select} locks several pipes. */
     final long id = IDS.incrementAndGet();
-    final ReentrantLock lock = new ReentrantLock();
+    final PipeLock lock = new PipeLock();
     private final int capacity; // 0: rendezvous; Integer.MAX_VALUE: unbounded
     private final int overflow;
     private final PipeWaiter.Queue takers = new PipeWaiter.Queue(), putters = new PipeWaiter.Queue();
