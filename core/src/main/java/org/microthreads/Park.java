@@ -41,19 +41,17 @@ final class Park {
     /** Records what {@code self} (may be null: not a micro-thread) is about to wait for. */
     static void beginWait(MicroThread<?> self, WaitKind kind, Object target, boolean internal) {
         if (self != null) {
-            self.waitTarget = target;
             // a wait inside withTimeout can be ended by its timer: never internal
             boolean counted = internal && self.timeouts == null;
             self.waitInternal = counted;
-            self.waitKind = kind;
+            self.setWait(kind, target);
             self.loop.onWaitBegin(counted);
         }
     }
 
     static void endWait(MicroThread<?> self) {
         if (self != null && self.waitKind != null) {
-            self.waitKind = null;
-            self.waitTarget = null;
+            self.setWait(null, null);
             self.loop.onWaitEnd(self.waitInternal);
         }
     }

@@ -172,10 +172,14 @@ public final class Select {
             }
         }
 
-        /** Takes every node but {@code chosen} (-1: all) out of its pipe. */
+        /**
+         * Takes every node but {@code chosen} (-1: all) out of its pipe. A node a counterpart has
+         * already taken out (and dropped as dead) needs no lock: its {@code queue} only ever goes
+         * from this waiter's own write to null, so reading null here is final.
+         */
         void unlinkExcept(int chosen) {
             for (int k = 0; k < nodes.length; k++) {
-                if (k != chosen) nodes[k].giveUp();
+                if (k != chosen && nodes[k].queue != null) nodes[k].giveUp();
             }
         }
 
@@ -231,7 +235,8 @@ public final class Select {
             throw new IllegalArgumentException("select cannot have both onTimeout and onDefault: the default never waits");
         }
         if (m < clauses.length) clauses = Arrays.copyOf(clauses, m);
-        int[] order = order(m, fair);
+        int[] order = fair && m > 2 ? shuffled(m) : null;
+        int start = fair && m == 2 ? ThreadLocalRandom.current().nextInt(2) : 0;
         MicroThread<?> self = MicroThread.currentOrNull();
         if (dflt == null) Park.checkCancelled(self);
         long deadline = timeout == null ? Park.NONE : Park.deadlineAfter(timeout.timeout(), "timeout");
@@ -248,7 +253,8 @@ public final class Select {
         int entered = 0;
         try {
             for (; entered < locks.length; entered++) locks[entered].enter(self);
-            for (int k : order) {
+            for (int i = 0; i < m; i++) {
+                int k = order != null ? order[i] : start + i < m ? start + i : start + i - m;
                 Object r = clauses[k].tryLocked();
                 if (r != null) {
                     chosen = k;
@@ -271,18 +277,19 @@ public final class Select {
         return c.complete(PipeWaiter.closed(s) ? Pipe.DONE : c.put ? Pipe.OK : op.nodes[k].item);
     }
 
-    /** 0..m-1, shuffled when fair (Fisher-Yates: each ready case equally likely). */
-    private static int[] order(int m, boolean fair) {
+    /**
+     * 0..m-1 shuffled (Fisher-Yates): each ready case equally likely. Two cases need no array: a
+     * random first of the two is the same thing.
+     */
+    private static int[] shuffled(int m) {
         int[] order = new int[m];
         for (int i = 0; i < m; i++) order[i] = i;
-        if (fair && m > 1) {
-            ThreadLocalRandom rnd = ThreadLocalRandom.current();
-            for (int i = m - 1; i > 0; i--) {
-                int j = rnd.nextInt(i + 1);
-                int t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
+        ThreadLocalRandom rnd = ThreadLocalRandom.current();
+        for (int i = m - 1; i > 0; i--) {
+            int j = rnd.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
         }
         return order;
     }
