@@ -30,7 +30,7 @@ final class PipeLock {
     }
 
     /** How many {@link Thread#onSpinWait()}s a loser tries before it yields between tries. */
-    private static final int BACKOFFS = 8;
+    private static final int BACKOFFS = 10;
 
     /** The holder, or null. */
     private volatile Thread owner;
