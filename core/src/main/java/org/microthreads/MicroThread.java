@@ -206,14 +206,16 @@ public final class MicroThread<T> extends Completion<T> {
         }
     }
 
-    // ---- what it waits on; written only by this micro-thread (setWait), read by dumps ----
+    // ---- what it waits on; written only by this micro-thread (setWait); read by dumps,
+    // state(), waitingOn() and the deadlock detector (on the carrier, after the unmount) ----
     volatile WaitKind waitKind;
     volatile Object waitTarget;
 
     /**
-     * Publishes what it waits on (null kind: nothing) with release stores, the target first: a
-     * reader that sees the kind sees its target. Four full fences per wait otherwise (a
-     * single-carrier select paid ~5% of its time for them, 2026-12-02); dumps may see it a moment late.
+     * Publishes what it waits on (null kind: nothing) with release stores, the target first, so a
+     * reader that sees a kind sees at least its target; it may also see a later one (a racy
+     * read, as any query from another thread). Four full fences per wait otherwise (a
+     * single-carrier select paid ~5% of its time for them, 2026-12-02); others may see it a moment late.
      */
     void setWait(WaitKind kind, Object target) {
         if (kind != null) WAIT_TARGET.setRelease(this, target);

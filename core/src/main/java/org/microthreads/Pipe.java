@@ -95,6 +95,13 @@ public final class Pipe<T> implements Iterable<T> {
      * Only its loop's micro-threads touch it, all on one carrier thread, one at a time.
      */
     private boolean insideConfined;
+    /**
+     * The waiter the last locked step chose ({@link #offerLocked}, {@link #pollLocked}), for the
+     * caller to {@linkplain PipeWaiter#wake() wake} once it has left the pipe
+     * ({@link #takeWoken}): an unpark can cost a scheduler submission (and for a host loop runs its
+     * executor), which need not lengthen the critical section. Guarded by the lock (or the flag).
+     */
+    private PipeWaiter woken;
     private volatile MicroThread<?> owner;
 
     private Pipe(int capacity, int overflow) {
@@ -241,16 +248,22 @@ public final class Pipe<T> implements Iterable<T> {
 
     /** OK, DONE (closed), or else FULL, or with {@code wait} the node now queued as a waiting putter. */
     private Object offer(MicroThread<?> self, Object item, boolean wait) {
+        Object r;
+        PipeWaiter w;
         enter(self);
         try {
-            Object r = offerLocked(item);
-            if (r != FULL || !wait) return r;
-            PipeWaiter.Node n = new PipeWaiter.Node(this, Park.currentWaiter(), item);
-            putters.add(n);
-            return n;
+            r = offerLocked(item);
+            w = takeWoken();
+            if (r == FULL && wait) {
+                PipeWaiter.Node n = new PipeWaiter.Node(this, Park.currentWaiter(), item);
+                putters.add(n);
+                r = n;
+            }
         } finally {
             exit();
         }
+        if (w != null) w.wake();
+        return r;
     }
 
     /** OK (handed to a taker, buffered, or dropped by policy), FULL, or DONE (closed). Under lock. */
@@ -259,7 +272,7 @@ public final class Pipe<T> implements Iterable<T> {
         for (PipeWaiter.Node n; (n = takers.poll()) != null; ) {
             n.item = item;
             if (n.owner.choose(n.clause, false)) {
-                n.owner.wake();
+                woken = n.owner;
                 return OK;
             }
             n.item = null; // a dead node: its taker gave up or chose another clause
@@ -369,16 +382,22 @@ public final class Pipe<T> implements Iterable<T> {
 
     /** An item or DONE, or else EMPTY, or with {@code wait} the node now queued as a waiting taker. */
     private Object poll(MicroThread<?> self, boolean wait) {
+        Object r;
+        PipeWaiter w;
         enter(self);
         try {
-            Object r = pollLocked();
-            if (r != EMPTY || !wait) return r;
-            PipeWaiter.Node n = new PipeWaiter.Node(this, Park.currentWaiter(), null);
-            takers.add(n);
-            return n;
+            r = pollLocked();
+            w = takeWoken();
+            if (r == EMPTY && wait) {
+                PipeWaiter.Node n = new PipeWaiter.Node(this, Park.currentWaiter(), null);
+                takers.add(n);
+                r = n;
+            }
         } finally {
             exit();
         }
+        if (w != null) w.wake();
+        return r;
     }
 
     /** An item, EMPTY, or DONE (closed or failed, and drained). Under lock. */
@@ -391,16 +410,23 @@ public final class Pipe<T> implements Iterable<T> {
             PipeWaiter.Node n = putters.chooseFirst(false); // room now: admit a waiting putter
             if (n != null) {
                 enqueue(n.item);
-                n.owner.wake();
+                woken = n.owner;
             }
             return x;
         }
         PipeWaiter.Node n = putters.chooseFirst(false); // rendezvous: take from a waiting putter
         if (n != null) {
-            n.owner.wake();
+            woken = n.owner;
             return n.item;
         }
         return closeState != OPEN ? DONE : EMPTY;
+    }
+
+    /** Under the lock, after a locked step: the waiter it chose (to wake after leaving), or null. */
+    PipeWaiter takeWoken() {
+        PipeWaiter w = woken;
+        woken = null;
+        return w;
     }
 
     @SuppressWarnings("unchecked")
@@ -451,17 +477,19 @@ public final class Pipe<T> implements Iterable<T> {
         touch(self);
         Throwable trace = cause != null ? cause
                 : new ClosedHere("pipe '" + name() + "' was closed here, by " + Thread.currentThread());
+        java.util.List<PipeWaiter> chosen = new java.util.ArrayList<>();
         enter(self);
         try {
             if (closeState != OPEN) return false;
             closeCause = trace;
             closeState = cause != null ? FAILED : CLOSED;
-            for (PipeWaiter.Node n; (n = takers.chooseFirst(true)) != null; ) n.owner.wake();
-            for (PipeWaiter.Node n; (n = putters.chooseFirst(true)) != null; ) n.owner.wake();
-            return true;
+            for (PipeWaiter.Node n; (n = takers.chooseFirst(true)) != null; ) chosen.add(n.owner);
+            for (PipeWaiter.Node n; (n = putters.chooseFirst(true)) != null; ) chosen.add(n.owner);
         } finally {
             exit();
         }
+        for (PipeWaiter w : chosen) w.wake(); // after leaving, as for puts and takes
+        return true;
     }
 
     /** The stack of a {@link #close()}, kept as the cause of later {@link PipeClosedException}s. */
@@ -751,9 +779,10 @@ public final class Pipe<T> implements Iterable<T> {
      * <p>The fast path of a {@linkplain #confined() confined} pipe: its users are all
      * micro-threads of one single-carrier (or host) loop, which run on one thread, one at a time,
      * switching only where they block. So they need no lock, only a plain flag: a put, take or
-     * close never blocks inside; a select that holds the flags of its first pipes may park on a
-     * later pipe's lock (pipes are entered in id order), and then another micro-thread wanting one
-     * of those pipes yields until the select is through, as it would wait for the lock.
+     * close never blocks inside; a select that holds the flags of its first pipes may have to
+     * wait for a later pipe's lock (pipes are entered in id order; {@link PipeLock} spins, then
+     * yields), and then another micro-thread wanting one of those pipes yields until the select is
+     * through, as it would wait for the lock.
      * {@link #lock} is still taken by anyone else, and by a confined user that finds it held:
      * an outsider that checked before the pipe was confined finds the confinement once it holds
      * the lock, and leaves before touching anything ({@link #confined()} refuses while an

@@ -10,13 +10,20 @@ import java.lang.invoke.VarHandle;
  * <p>Why not {@link java.util.concurrent.locks.ReentrantLock}: a pipe's critical sections are a
  * few dozen nanoseconds and never block, but a contended {@code ReentrantLock} soon queues the
  * loser and parks it, and parking a virtual thread (then unparking it through the scheduler)
- * costs microseconds: far more than waiting for the holder. So a loser spins a moment
- * ({@link Thread#onSpinWait()}), then {@linkplain Thread#yield() yields} between tries: a
- * micro-thread lets the other micro-threads of its carrier run (among them, on a single-carrier
- * loop, a holder that is itself waiting in a select for a later pipe's lock, the one way a
- * holder can be unmounted), a platform thread lets the OS run another thread. The lock is held
- * only by code of {@link Pipe} and {@link Select}, which never parks or calls user code while
- * holding it.
+ * costs microseconds: far more than waiting for the holder. So a loser backs off with
+ * {@link Thread#onSpinWait()}, then {@linkplain Thread#yield() yields} between tries.
+ *
+ * <p>Who can hold it, and for how long: only code of {@link Pipe} and {@link Select}, which never
+ * parks, waits or runs anyone else's code inside (a waiter it chooses is woken after it leaves:
+ * {@link Pipe#takeWoken}). One thing takes time inside: a select takes its pipes' locks one after
+ * the other. So on a single-carrier loop a holder can be unmounted on the loser's own carrier
+ * in one case: a select that holds its first pipes and waits for a later pipe's lock. A
+ * micro-thread of a one-carrier loop therefore backs off only briefly before it yields (its
+ * yield lets the holder run); elsewhere the holder runs on another core and a loser backs off
+ * longer. On a host loop every strand is the host thread: the lock's owner is that thread, a
+ * yield here yields the host thread to the OS (not to another strand), and no strand is ever
+ * suspended while it holds a pipe's lock, so a strand that finds one held waits for another
+ * thread, as it did on the {@code ReentrantLock}.
  */
 final class PipeLock {
     private static final VarHandle OWNER;
@@ -29,8 +36,12 @@ final class PipeLock {
         }
     }
 
-    /** How many {@link Thread#onSpinWait()}s a loser tries before it yields between tries. */
-    private static final int BACKOFFS = 10;
+    /**
+     * Rounds of back-off (1, 2, 4 ... {@link Thread#onSpinWait()}s) before a loser yields between
+     * tries: 10 (1,023 spins) where the holder runs on another core (measured, ADR 0017), 3
+     * (7 spins) for a micro-thread of a one-carrier loop, whose holder may be waiting on its carrier.
+     */
+    private static final int BACKOFFS = 10, BACKOFFS_ONE_CARRIER = 3;
 
     /** The holder, or null. */
     private volatile Thread owner;
@@ -42,9 +53,11 @@ final class PipeLock {
 
     private void contended(Thread me) {
         if (owner == me) throw new IllegalStateException("a microthreads bug: a pipe's lock taken twice by " + me);
+        MicroThread<?> self = MicroThread.currentOrNull();
+        int backoffs = self != null && self.loop.oneCarrier() ? BACKOFFS_ONE_CARRIER : BACKOFFS;
         for (int tries = 0; ; tries++) {
             if (owner == null && OWNER.compareAndSet(this, null, me)) return;
-            if (tries < BACKOFFS) {
+            if (tries < backoffs) {
                 for (int i = 1 << tries; i > 0; i--) Thread.onSpinWait();
             } else {
                 Thread.yield();

@@ -250,6 +250,7 @@ public final class Select {
         Op op = null;
         int chosen = -1;
         Object outcome = null;
+        PipeWaiter woken = null;
         int entered = 0;
         try {
             for (; entered < locks.length; entered++) locks[entered].enter(self);
@@ -259,6 +260,7 @@ public final class Select {
                 if (r != null) {
                     chosen = k;
                     outcome = r;
+                    woken = clauses[k].pipe.takeWoken();
                     break;
                 }
             }
@@ -266,6 +268,7 @@ public final class Select {
         } finally {
             for (int i = entered - 1; i >= 0; i--) locks[i].exit();
         }
+        if (woken != null) woken.wake(); // the counterpart it chose, once out of the pipes
         if (chosen >= 0) return clauses[chosen].complete(outcome);
         if (dflt != null) return dflt.action().run();
 
