@@ -218,9 +218,13 @@ public final class MicroThread<T> extends Completion<T> {
      * single-carrier select paid ~5% of its time for them, 2026-12-02); others may see it a moment late.
      */
     void setWait(WaitKind kind, Object target) {
-        if (kind != null) WAIT_TARGET.setRelease(this, target);
-        WAIT_KIND.setRelease(this, kind);
-        if (kind == null) WAIT_TARGET.setRelease(this, null);
+        if (kind != null) { // target, then kind
+            WAIT_TARGET.setRelease(this, target);
+            WAIT_KIND.setRelease(this, kind);
+        } else {            // kind, then target
+            WAIT_KIND.setRelease(this, null);
+            WAIT_TARGET.setRelease(this, null);
+        }
     }
     /** Whether the current wait can only end by another micro-thread of this loop ending. */
     boolean waitInternal;

@@ -255,7 +255,7 @@ public final class Select {
         try {
             for (; entered < locks.length; entered++) locks[entered].enter(self);
             for (int i = 0; i < m; i++) {
-                int k = order != null ? order[i] : start + i < m ? start + i : start + i - m;
+                int k = order != null ? order[i] : (start + i) % m;
                 Object r = clauses[k].tryLocked();
                 if (r != null) {
                     chosen = k;
