@@ -475,8 +475,10 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
             first = !closed;
             closed = true;
         }
-        List<MicroThread<?>> left = snapshot();
-        for (MicroThread<?> m : left) m.cancelOnly();
+        List<MicroThread<?>> left = new ArrayList<>();
+        for (MicroThread<?> m : snapshot()) {
+            if (m.cancelOnly()) left.add(m); // not those that ended but are still listed (exited() runs after the end)
+        }
         boolean ended;
         try {
             long deadline = Park.now() + CLOSE_GRACE.toNanos();

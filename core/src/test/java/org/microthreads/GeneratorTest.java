@@ -763,7 +763,7 @@ class GeneratorTest {
         if (k.lazy()) return; // a lazy body fails only when asked for an item: the failure is always reached
         IllegalStateException boom = new IllegalStateException("boom, unseen");
         List<Throwable> logged = new CopyOnWriteArrayList<>();
-        try (AutoCloseable capture = captureLoggedFailures(logged)) {
+        try (AutoCloseable capture = LogCapture.capture(logged, new java.util.concurrent.CopyOnWriteArrayList<>())) {
             Generator<Integer> g = k.of(out -> {
                 out.emit(1);
                 out.emit(2);
@@ -774,34 +774,6 @@ class GeneratorTest {
             assertThat(logged).as("...but it is not silently lost: it is logged").contains(boom);
             assertThat(g.isDone()).isTrue();
         }
-    }
-
-    /**
-     * Records the throwables logged by the library ({@code System.Logger} "org.microthreads",
-     * backed by java.util.logging) and keeps them off the console, until closed. Reflective: the
-     * module does not read java.logging.
-     */
-    static AutoCloseable captureLoggedFailures(List<Throwable> sink) throws Exception {
-        Class<?> loggerClass = Class.forName("java.util.logging.Logger");
-        Class<?> filterClass = Class.forName("java.util.logging.Filter");
-        Class<?> recordClass = Class.forName("java.util.logging.LogRecord");
-        Object jul = loggerClass.getMethod("getLogger", String.class).invoke(null, "org.microthreads");
-        java.lang.reflect.Method getThrown = recordClass.getMethod("getThrown");
-        Object filter = java.lang.reflect.Proxy.newProxyInstance(GeneratorTest.class.getClassLoader(), new Class<?>[] {filterClass},
-                (proxy, method, args) -> switch (method.getName()) {
-                    case "isLoggable" -> {
-                        Throwable t = (Throwable) getThrown.invoke(args[0]);
-                        if (t != null) sink.add(t);
-                        yield false;
-                    }
-                    case "hashCode" -> System.identityHashCode(proxy);
-                    case "equals" -> proxy == args[0];
-                    default -> "captureLoggedFailures";
-                });
-        java.lang.reflect.Method setFilter = loggerClass.getMethod("setFilter", filterClass);
-        Object previous = loggerClass.getMethod("getFilter").invoke(jul);
-        setFilter.invoke(jul, filter);
-        return () -> setFilter.invoke(jul, previous);
     }
 
     @GeneratorKind.AllKinds
