@@ -26,7 +26,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3)
-@Measurement(iterations = 5)
+@Measurement(iterations = 15) // single shots swing ±30% with GC: 15 per fork narrow the 99.9% interval ~2x against 5
 @Fork(value = 1, jvmArgsAppend = {Jvm.OPENS, Jvm.EXPORTS, Jvm.HEAP})
 @OperationsPerInvocation(SpawnBenchmark.N)
 public class SpawnBenchmark {
