@@ -62,12 +62,43 @@ public class SpawnBenchmark {
         carrier.loop.run(SpawnBenchmark::forgetMany);
     }
 
+    /** A single-carrier loop, from the (platform) benchmark thread: as {@link #mtSharedFromPlatform()}. */
+    @Benchmark
+    public void mtSingleCarrierFromPlatform(CarrierLoopState carrier) throws InterruptedException {
+        MicroThread<?>[] all = new MicroThread<?>[N];
+        for (int i = 0; i < N; i++) all[i] = carrier.loop.parallel(EMPTY_BODY);
+        for (MicroThread<?> m : all) m.join();
+    }
+
     /** Peer: {@code Thread.startVirtualThread} 1M from the benchmark thread, then join each. */
     @Benchmark
     public void plainVirtualThreads() throws InterruptedException {
         Thread[] all = new Thread[N];
         for (int i = 0; i < N; i++) all[i] = Thread.startVirtualThread(EMPTY_RUNNABLE);
         for (Thread t : all) t.join();
+    }
+
+    /**
+     * Peer of the same shape as {@link #mtSharedRun()}: one virtual thread starts 1M and joins
+     * each (starting from a virtual thread goes through the pool's submission queue from a carrier).
+     */
+    @Benchmark
+    public void plainVirtualThreadsFromVirtual() throws InterruptedException {
+        Thread starter = Thread.startVirtualThread(() -> {
+            try {
+                plainVirtualThreads();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        starter.join();
+    }
+
+    /** The same on a default scheduler with one carrier: the shape of {@link #mtSingleCarrierRun}. */
+    @Benchmark
+    @Fork(value = 1, jvmArgsAppend = {Jvm.OPENS, Jvm.EXPORTS, Jvm.HEAP, Jvm.ONE_CARRIER})
+    public void plainVirtualThreadsFromVirtualOneCarrier() throws InterruptedException {
+        plainVirtualThreadsFromVirtual();
     }
 
     /** Peer of the single-carrier loop: the same on a default scheduler with one carrier. */
