@@ -137,7 +137,7 @@ class SingleCarrierLoopTest {
         assertThat(cleanedUp).containsExactlyInAnyOrder("left-0", "left-1", "left-2");
         assertThat(loop.microThreads()).isEmpty();
         assertThat(loop.failureCount()).isZero(); // cancellations are not failures
-        assertThat(logged).singleElement().asString()
+        assertThat(logged).filteredOn(m -> m.contains("'leftovers'")).singleElement().asString() // other tests' stragglers may log meanwhile
                 .contains("closing loop 'leftovers' cancelled 3 micro-threads still running", "'left-0'", "'left-1'", "'left-2'");
     }
 
@@ -163,7 +163,7 @@ class SingleCarrierLoopTest {
             closer.join();
         }
         assertThat(loop.microThreads()).isEmpty();
-        assertThat(logged).noneMatch(m -> m.contains("still running"));
+        assertThat(logged).noneMatch(m -> m.contains("'ended-but-listed'"));
     }
 
     @Test
