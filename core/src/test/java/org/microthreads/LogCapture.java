@@ -3,17 +3,21 @@ package org.microthreads;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Records what the library logs ({@code System.Logger} "org.microthreads", backed by
  * java.util.logging) and keeps it off the console, until closed. Reflective: the module does not
- * read java.logging.
+ * read java.logging. Any thread may log meanwhile, hence the thread-safe lists.
  */
-final class LogCapture {
-    private LogCapture() {}
+final class LogCapture implements AutoCloseable {
+    /** Each logged record's throwable, for those that have one. */
+    final List<Throwable> thrown = new CopyOnWriteArrayList<>();
+    /** Each logged record's message. */
+    final List<String> messages = new CopyOnWriteArrayList<>();
+    private final AutoCloseable restore;
 
-    /** Adds each logged record's throwable (if any) to {@code thrown} and its message to {@code messages}. */
-    static AutoCloseable capture(List<Throwable> thrown, List<String> messages) throws Exception {
+    private LogCapture() throws Exception {
         Class<?> loggerClass = Class.forName("java.util.logging.Logger");
         Class<?> filterClass = Class.forName("java.util.logging.Filter");
         Class<?> recordClass = Class.forName("java.util.logging.LogRecord");
@@ -35,6 +39,16 @@ final class LogCapture {
         Method setFilter = loggerClass.getMethod("setFilter", filterClass);
         Object previous = loggerClass.getMethod("getFilter").invoke(jul);
         setFilter.invoke(jul, filter);
-        return () -> setFilter.invoke(jul, previous);
+        restore = () -> setFilter.invoke(jul, previous);
+    }
+
+    /** Starts capturing; {@link #close()} puts the previous filter back. */
+    static LogCapture start() throws Exception {
+        return new LogCapture();
+    }
+
+    @Override
+    public void close() throws Exception {
+        restore.close();
     }
 }

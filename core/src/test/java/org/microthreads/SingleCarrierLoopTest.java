@@ -130,9 +130,10 @@ class SingleCarrierLoopTest {
                 }
             });
         }
-        List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
-        try (AutoCloseable capture = LogCapture.capture(new ArrayList<>(), logged)) {
+        List<String> logged;
+        try (LogCapture log = LogCapture.start()) {
             loop.close();
+            logged = log.messages;
         }
         assertThat(cleanedUp).containsExactlyInAnyOrder("left-0", "left-1", "left-2");
         assertThat(loop.microThreads()).isEmpty();
@@ -152,8 +153,9 @@ class SingleCarrierLoopTest {
         MicroThread<Object> ended = new MicroThread<>(loop, loop.rootScope, null, null, "ended", false, 1);
         assertThat(ended.lineage.end()).isTrue();
         loop.registry().add(ended);
-        List<String> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
-        try (AutoCloseable capture = LogCapture.capture(new ArrayList<>(), logged)) {
+        List<String> logged;
+        try (LogCapture log = LogCapture.start()) {
+            logged = log.messages;
             Thread closer = Thread.ofPlatform().start(loop::close);
             while (closer.getState() != Thread.State.TIMED_WAITING) { // parked in close(), after its snapshot
                 assertThat(closer.isAlive()).as("close() cannot end while 'ended' is listed").isTrue();
