@@ -89,6 +89,14 @@ final class CarrierExecutor implements Executor {
     /** How soon a busy idle check is retried (the registry is only ever held briefly). */
     private static final long RECHECK_NANOS = 1_000_000;
 
+    /**
+     * Whether the carrier sleeps now: it has run the idle check after its last task (tests wait
+     * for it to pass a state they set up).
+     */
+    boolean sleeping() {
+        return sleeping;
+    }
+
     /** Returns false if the check must be retried. */
     private boolean idle() {
         try {

@@ -25,6 +25,11 @@ final class CarrierLoop extends Loop {
         carrier.start();
     }
 
+    /** Whether the carrier sleeps, its idle check run after its last task (for tests). */
+    boolean carrierSleepsForTest() {
+        return carrier.sleeping();
+    }
+
     @Override
     ThreadFactory factory() {
         return factory;

@@ -319,14 +319,13 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
         if (internalWaits == 0) return true;
         List<MicroThread<?>> list = registry.trySnapshot();
         if (list == null) return false;
-        if (list.isEmpty() || internalWaits < list.size()) return true;
-        for (MicroThread<?> m : list) {
-            if (m.waitKind == null || !m.waitInternal) return true;
-        }
-        list.sort(Comparator.comparingLong(m -> m.id));
-        deadlocked("deadlock on loop '" + name + "': every micro-thread is waiting for another one, and nothing can wake any of them.\n"
-                + dump(list, "loop '" + name + "' (" + kind() + ")")
-                + "They have been cancelled.", list);
+        List<MicroThread<?>> stuck = Deadlocks.find(list);
+        if (stuck.isEmpty()) return true;
+        String who = stuck.size() == list.size() ? "every micro-thread is waiting for another one"
+                : stuck.size() + " of its " + list.size() + " micro-threads wait for each other";
+        deadlocked("deadlock on loop '" + name + "': " + who + ", and nothing can wake any of them.\n"
+                + dump(stuck, "loop '" + name + "' (" + kind() + ")")
+                + "They have been cancelled.", stuck);
         return true;
     }
 

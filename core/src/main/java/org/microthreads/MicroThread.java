@@ -315,7 +315,7 @@ public final class MicroThread<T> extends Completion<T> {
                 });
             }
             MicroThread<?> self = currentOrNull();
-            firstProblemOrAll.await(self, WaitKind.JOIN_ALL, n + " started by parallelAll",
+            firstProblemOrAll.await(self, WaitKind.JOIN_ALL, new JoinAll(started),
                     self != null && self.loop == loop, Park.NONE);
         } catch (Throwable t) {
             // interrupted, cancelled, or the loop closed half-way: nothing may outlive the call
@@ -342,6 +342,14 @@ public final class MicroThread<T> extends Completion<T> {
             values.add(m.resultOrThrow(m));
         }
         return values;
+    }
+
+    /** What a {@link #parallelAll} waits for (read by the deadlock report); shown as "3 started by parallelAll". */
+    record JoinAll(List<? extends MicroThread<?>> microThreads) {
+        @Override
+        public String toString() {
+            return microThreads.size() + " started by parallelAll";
+        }
     }
 
     private static void cancelAndAwait(List<? extends MicroThread<?>> started) {
@@ -502,11 +510,10 @@ public final class MicroThread<T> extends Completion<T> {
         return currentOrNull() != null;
     }
 
-    /** Whether {@code strand} (a waiter, as {@link Park#currentWaiter()} gives) is a micro-thread of {@code loop}. */
-    static boolean isStrandOf(Object strand, Loop loop) {
-        MicroThread<?> m = strand instanceof ContinuationStrand s ? s.microThread
+    /** The micro-thread of {@code strand} (a waiter, as {@link Park#currentWaiter()} gives), or null. */
+    static MicroThread<?> ofStrand(Object strand) {
+        return strand instanceof ContinuationStrand s ? s.microThread
                 : strand instanceof Thread t && t.isVirtual() ? ofVirtual(t) : null;
-        return m != null && m.loop == loop;
     }
 
     /** The micro-thread the virtual thread {@code t} runs, or null (see ADR 0010). */

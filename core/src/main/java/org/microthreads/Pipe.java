@@ -86,10 +86,11 @@ public final class Pipe<T> implements Iterable<T> {
     private Throwable closeCause;
     private volatile String name;
     /**
-     * The one-carrier loop this pipe is {@linkplain #confined() confined} to, or null: only then
-     * can a wait on it count for the deadlock report, since nothing outside the loop may use it.
+     * The scope (a run, or the loop's root scope) of the micro-thread that
+     * {@linkplain #confined() confined} this pipe to its one-carrier loop, or null. Only the loop's
+     * micro-threads may use the pipe; while that run is in progress, only the run's (ADR 0019).
      */
-    private volatile Loop confinedTo;
+    private volatile Scope confinedTo;
     /**
      * The critical section of a confined pipe entered without {@link #lock} (see {@link #enter}).
      * Only its loop's micro-threads touch it, all on one carrier thread, one at a time.
@@ -734,19 +735,25 @@ public final class Pipe<T> implements Iterable<T> {
     }
 
     /**
-     * Confines this pipe to the single-carrier loop of the calling micro-thread: from now on only
-     * that loop's micro-threads may put, take, select on, close or fail it (anything else gets
-     * {@link IllegalStateException}; {@link #size()} and the other counts stay open to all), and in
-     * return its waits take part in the loop's deadlock report, as Go's channel waits do ("'worker'
-     * WAITING: waiting to take from pipe 'jobs'"), and its operations skip the pipe's lock (the
-     * loop's micro-threads run one at a time on one thread): the fast path for both ends on one
-     * single-carrier loop. While it is in use, the counts read from other threads are approximate.
-     * Call it right after making the pipe, before it is handed to anyone.
+     * Confines this pipe to the single-carrier loop of the calling micro-thread and, while the
+     * caller's {@link Loop#run run} is in progress, to that run: from now on only that run's
+     * micro-threads may put, take, select on, close or fail it (once the run has ended, or if the
+     * caller belongs to no run, any micro-thread of the loop may). Anything else gets
+     * {@link IllegalStateException} naming the pipe, the run and the caller; {@link #size()} and
+     * the other counts stay open to all. In return its operations skip the pipe's lock (the loop's
+     * micro-threads run one at a time on one thread): the fast path for both ends on one
+     * single-carrier loop; and the waits of the run's micro-threads on it take part in the
+     * deadlock report, as Go's channel waits do ("'worker' WAITING: waiting to take from pipe
+     * 'jobs'"). A run is closed to the outside: micro-threads started from other threads, or by
+     * other runs, cannot touch its confined pipes, so such a report is never false (ADR 0019).
+     * While it is in use, the counts read from other threads are approximate. Call it right after
+     * making the pipe, before it is handed to anyone; calling it again from the same run is a no-op.
      *
      * @return this pipe
      * @throws IllegalStateException if the caller is not a micro-thread of a single-carrier loop,
-     *                               the pipe is confined to another loop, or something that is not a
-     *                               micro-thread of this loop waits on the pipe
+     *                               the pipe is confined to another loop or to a run in progress
+     *                               the caller is not of, or something that could not use the pipe
+     *                               once confined waits on it
      */
     public Pipe<T> confined() {
         MicroThread<?> self = MicroThread.currentOrNull();
@@ -754,18 +761,19 @@ public final class Pipe<T> implements Iterable<T> {
             throw new IllegalStateException(this + " can only be confined by a micro-thread of a single-carrier loop, not by "
                     + (self == null ? Thread.currentThread() : "micro-thread '" + self.name() + "' of loop '" + self.loop.name() + "'"));
         }
-        Loop l = confinedTo;
-        if (l != null && l != self.loop) throw new IllegalStateException(this + " is confined to loop '" + l.name() + "'");
-        if (l != null) return this;
+        if (confinedTo != null) {
+            touch(self); // confined to another loop, or to a run in progress the caller is not of
+            return this;
+        }
         lock.lock();
         try {
-            Object outsider = takers.firstWaiterNotOf(self.loop);
-            if (outsider == null) outsider = putters.firstWaiterNotOf(self.loop);
+            String outsider = takers.firstWaiterOutside(self.scope);
+            if (outsider == null) outsider = putters.firstWaiterOutside(self.scope);
             if (outsider != null) { // it would have to give up its wait on a pipe it may no longer touch
-                throw new IllegalStateException(this + " cannot be confined to loop '" + self.loop.name() + "': "
-                        + outsider + ", which is not a micro-thread of that loop, waits on it");
+                throw new IllegalStateException(this + " cannot be confined to " + self.scope.describe() + ": "
+                        + outsider + " waits on it");
             }
-            confinedTo = self.loop;
+            confinedTo = self.scope;
         } finally {
             lock.unlock();
         }
@@ -793,8 +801,9 @@ public final class Pipe<T> implements Iterable<T> {
      * {@code ReentrantLock} it replaced), ~11 without (Go: 29-33).
      */
     void enter(MicroThread<?> self) {
-        Loop l = confinedTo;
-        if (l != null && self != null && self.loop == l) {
+        Scope c = confinedTo;
+        if (c != null && self != null && self.loop == c.loop) {
+            if (self.scope != c) touch(self); // another run's, or outside any run: allowed only if c is not a run in progress
             while (insideConfined) Park.yieldNow(); // a select inside it waits for a later pipe's lock
             if (!lock.isLocked()) {
                 insideConfined = true;
@@ -815,17 +824,29 @@ public final class Pipe<T> implements Iterable<T> {
         if (lock.isHeldByCurrentThread()) lock.unlock(); else insideConfined = false;
     }
 
-    /** Refuses a use of a confined pipe by anything but a micro-thread of its loop. */
+    /**
+     * Refuses a use of a confined pipe by anything but a micro-thread of its loop and, while the
+     * run that confined it is in progress, by anything but a micro-thread of that run.
+     */
     void touch(MicroThread<?> self) {
-        Loop l = confinedTo;
-        if (l != null && (self == null || self.loop != l)) {
-            throw new IllegalStateException(this + " is confined to loop '" + l.name() + "' and cannot be used by "
+        Scope c = confinedTo;
+        if (c == null || self != null && self.scope == c) return;
+        if (self == null || self.loop != c.loop) {
+            throw new IllegalStateException(this + " is confined to loop '" + c.loop.name() + "' and cannot be used by "
                     + (self == null ? Thread.currentThread() : "micro-thread '" + self.name() + "' of loop '" + self.loop.name() + "'"));
+        }
+        if (c.isRun() && c.inProgress()) {
+            throw new IllegalStateException(this + " is confined to " + c.describe() + " while it runs, and cannot be used by micro-thread '"
+                    + self.name() + "' of " + self.scope.describe() + " (a run's confined pipes are its own, so that a wait on"
+                    + " one is a deadlock exactly when no micro-thread of the run can end it; see Pipe.confined())");
         }
     }
 
-    /** Whether a wait of {@code self} on this pipe can only be ended by its own loop's micro-threads. */
+    /**
+     * Whether a wait of {@code self} on this pipe counts for the deadlock report: the pipe is
+     * confined to the run {@code self} belongs to, so only that run's micro-threads can end it.
+     */
     boolean isHome(MicroThread<?> self) {
-        return self != null && confinedTo == self.loop;
+        return self != null && confinedTo == self.scope && self.scope.isRun();
     }
 }

@@ -210,11 +210,17 @@ class PipeWaiter {
             return head == null;
         }
 
-        /** The strand of the first live waiter that is not a micro-thread of {@code loop}, or null. */
-        Object firstWaiterNotOf(Loop loop) {
+        /**
+         * The first live waiter that may not use a pipe confined to {@code scope} (see
+         * {@link Pipe#confined()}): described for a message, or null.
+         */
+        String firstWaiterOutside(Scope scope) {
             for (Node n = head; n != null; n = n.next) {
+                if (n.owner.state() != WAITING) continue;
                 Object strand = n.owner.strand;
-                if (n.owner.state() == WAITING && !MicroThread.isStrandOf(strand, loop)) return strand;
+                MicroThread<?> m = MicroThread.ofStrand(strand);
+                if (m == null || m.loop != scope.loop) return strand + ", which is not a micro-thread of that loop,";
+                if (scope.isRun() && m.scope != scope) return "micro-thread '" + m.name() + "', which is not of that run,";
             }
             return null;
         }

@@ -117,6 +117,15 @@ final class Registry extends Gate {
         if (hasWaiters() && isEmpty()) wakeAll();
     }
 
+    /**
+     * Whether a listing shows {@code m}: not once its outcome is settled. A micro-thread leaves the
+     * registry just after settling (its last action), and whoever observed the end ({@code join},
+     * {@code parallelAll}) must not find it listed in between.
+     */
+    private static boolean listed(MicroThread<?> m) {
+        return !m.unlisted && !m.settled();
+    }
+
     /** Under s's lock; a no-op if m is not linked. */
     private static void unlink(Stripe s, MicroThread<?> m) {
         MicroThread<?> p = m.prev, n = m.next;
@@ -193,7 +202,7 @@ final class Registry extends Gate {
             s.lock();
             try {
                 drain(s);
-                for (MicroThread<?> m = s.head; m != null; m = m.next) if (!m.unlisted) action.accept(m);
+                for (MicroThread<?> m = s.head; m != null; m = m.next) if (listed(m)) action.accept(m);
             } finally {
                 s.unlock();
             }
@@ -210,7 +219,7 @@ final class Registry extends Gate {
             if (!s.tryLock()) return null;
             try {
                 drain(s);
-                for (MicroThread<?> m = s.head; m != null; m = m.next) if (!m.unlisted) list.add(m); // one may end meanwhile
+                for (MicroThread<?> m = s.head; m != null; m = m.next) if (listed(m)) list.add(m); // one may end meanwhile
             } finally {
                 s.unlock();
             }
@@ -225,7 +234,7 @@ final class Registry extends Gate {
             s.lock();
             try {
                 drain(s);
-                for (MicroThread<?> m = s.head; m != null; m = m.next) if (!m.unlisted) list.add(m); // one may end meanwhile
+                for (MicroThread<?> m = s.head; m != null; m = m.next) if (listed(m)) list.add(m); // one may end meanwhile
             } finally {
                 s.unlock();
             }

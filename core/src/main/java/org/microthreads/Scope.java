@@ -53,6 +53,26 @@ final class Scope extends Gate {
         return live.get();
     }
 
+    /** Whether this is a run's scope (not the loop's root scope: micro-threads started outside any run). */
+    boolean isRun() {
+        return this != loop.rootScope;
+    }
+
+    /**
+     * Whether this run is still in progress: some micro-thread of it has not ended. Final once
+     * false after its main was started: only the run's own micro-threads start more of it.
+     */
+    boolean inProgress() {
+        return live.get() > 0;
+    }
+
+    /** How messages name it: "the run of 'main' (#1) on loop 'app'", or "loop 'app' outside any run". */
+    String describe() {
+        MicroThread<?> m = main;
+        if (!isRun() || m == null) return "loop '" + loop.name() + "' outside any run";
+        return "the run of '" + m.name() + "' (#" + m.id + ") on loop '" + loop.name() + "'";
+    }
+
     /** Hand-overs to the failure handler in progress (a handler may start micro-threads). */
     private final java.util.concurrent.atomic.AtomicInteger reporting = new java.util.concurrent.atomic.AtomicInteger();
 

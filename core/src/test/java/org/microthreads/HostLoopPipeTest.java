@@ -370,9 +370,13 @@ class HostLoopPipeTest {
         });
         assertThat(got).isEqualTo(range(n));
         assertNoWaiters(p, noPuts, noTakes);
-        assertThatThrownBy(() -> loop.run(() -> MicroThread.parallel("taker", noPuts::take).join()))
-                .isInstanceOf(DeadlockException.class)
-                .hasMessageContaining("'taker' WAITING: waiting to take from pipe 'no-puts'");
+        // those pipes' runs have ended: any micro-thread of the loop may use them, and their waits
+        // no longer count for the deadlock report (ADR 0019); a pipe confined to the run does
+        assertThatThrownBy(() -> loop.run(() -> {
+            Pipe<Integer> mine = rendezvous("no-puts-here").confined();
+            return MicroThread.parallel("taker", mine::take).join();
+        })).isInstanceOf(DeadlockException.class)
+                .hasMessageContaining("'taker' WAITING: waiting to take from pipe 'no-puts-here'");
     }
 
     /** Returns {@code v}, after checking that the caller runs on the host thread. */

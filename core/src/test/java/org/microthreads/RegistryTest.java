@@ -65,4 +65,31 @@ class RegistryTest {
         release.complete(null);
         waiter.join();
     }
+
+    /**
+     * Issue 13, defect 2: a micro-thread whose end a caller has observed ({@code join} returned,
+     * {@code parallelAll} returned) is not listed any more. Its registry entry is removed just
+     * after its outcome is settled, so listings skip settled ones.
+     */
+    @Test
+    @Timeout(120)
+    void aMicroThreadWhoseEndWasObservedIsNeverListed() throws Exception {
+        int rounds = 20_000 * Integer.getInteger("microthreads.stress.scale", 1);
+        int listed = 0;
+        try (Loop one = Loop.singleCarrier("listing-after-join")) {
+            for (Loop loop : new Loop[] {Loop.shared(), one}) {
+                for (int i = 0; i < rounds; i++) {
+                    MicroThread<Integer> m = loop.parallel("listing-probe", () -> 1);
+                    m.join();
+                    if (loop.microThreads().contains(m) || loop.dump().contains("'listing-probe' SUCCEEDED")) listed++;
+                }
+            }
+        }
+        for (int i = 0; i < rounds / 10; i++) {
+            java.util.List<Integer> got = MicroThread.parallelAll(java.util.List.of(() -> 1, () -> 2, () -> 3));
+            assertThat(got).containsExactly(1, 2, 3);
+            if (Loop.shared().microThreads().stream().anyMatch(MicroThread::isDone)) listed++;
+        }
+        assertThat(listed).as("ended micro-threads still listed after their end was observed").isZero();
+    }
 }

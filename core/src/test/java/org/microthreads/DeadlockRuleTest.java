@@ -1,0 +1,296 @@
+package org.microthreads;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The rule that keeps a deadlock report true while work can still arrive from outside the loop
+ * (issue 13, defect 1; ADR 0019): a run's confined pipes are its own while it runs, waits on
+ * pipes confined outside any run never count, and a report names only those nothing can wake.
+ */
+class DeadlockRuleTest {
+    private static final int SCALE = Integer.getInteger("microthreads.stress.scale", 1);
+
+    /** The issue's program: an outside thread starts a handler that feeds the run's confined pipe. */
+    @Test
+    @Timeout(60)
+    void aRunsConfinedPipeRefusesAHandlerStartedFromOutsideAndTheReportIsTrue() throws Exception {
+        try (Loop loop = Loop.singleCarrier("acceptor-loop")) {
+            List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+            loop.failureHandler((m, f) -> failures.add(f));
+            CompletableFuture<Pipe<String>> published = new CompletableFuture<>();
+            Deferred<Void> keeperGoes = new Deferred<>(); // keeps the run going until the handler has tried
+            Thread acceptor = Thread.ofPlatform().name("acceptor").start(() -> {
+                try {
+                    Pipe<String> requests = published.get(30, TimeUnit.SECONDS);
+                    MicroThread<Void> handler = loop.startAndForget("handler", () -> requests.put("GET /"));
+                    waitUntil(handler::isDone);
+                    keeperGoes.complete(null);
+                } catch (Exception e) {
+                    keeperGoes.fail(e);
+                }
+            });
+            assertThatThrownBy(() -> loop.run(() -> {
+                Pipe<String> requests = Pipe.<String>rendezvous().named("requests").confined();
+                MicroThread.startAndForget("keeper", keeperGoes::await);
+                published.complete(requests);
+                return requests.take();
+            })).isInstanceOf(DeadlockException.class)
+                    .hasMessageContaining("'main' WAITING: waiting to take from pipe 'requests'")
+                    .hasMessageNotContaining("'handler'");
+            acceptor.join();
+            assertThat(failures).hasSize(1);
+            assertThat(failures.get(0)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith("pipe 'requests' is confined to the run of 'main' (#")
+                    .hasMessageContaining("cannot be used by micro-thread 'handler' of loop 'acceptor-loop' outside any run");
+        }
+    }
+
+    /** Two concurrent runs: the second cannot feed the first's confined pipe, and says why. */
+    @Test
+    @Timeout(60)
+    void aConcurrentRunCannotTouchAnotherRunsConfinedPipe() throws Exception {
+        try (Loop loop = Loop.singleCarrier("two-runs")) {
+            CompletableFuture<Pipe<Integer>> published = new CompletableFuture<>();
+            Deferred<Void> keeperGoes = new Deferred<>();
+            CompletableFuture<Throwable> second = CompletableFuture.supplyAsync(() -> {
+                try {
+                    Pipe<Integer> a = published.get(30, TimeUnit.SECONDS);
+                    loop.run(() -> a.tryPut(1));
+                    return null;
+                } catch (Throwable t) {
+                    return t;
+                } finally {
+                    keeperGoes.complete(null);
+                }
+            }, r -> Thread.ofPlatform().start(r));
+            assertThatThrownBy(() -> loop.run(() -> {
+                Pipe<Integer> a = Pipe.<Integer>buffered(1).named("a").confined();
+                MicroThread.startAndForget("keeper", keeperGoes::await);
+                published.complete(a);
+                return a.take();
+            })).isInstanceOf(DeadlockException.class).hasMessageContaining("waiting to take from pipe 'a'");
+            assertThat(second.get(30, TimeUnit.SECONDS)).isInstanceOf(FailedException.class)
+                    .cause().isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("is confined to the run of 'main'")
+                    .hasMessageContaining("cannot be used by micro-thread 'main' of the run of 'main'");
+            // once that run has ended, the loop's other micro-threads may use the pipe (its waits no longer count)
+            Pipe<Integer> a = published.get();
+            assertThat(loop.run(() -> a.tryPut(2) ? a.take() : -1)).isEqualTo(2);
+        }
+    }
+
+    /**
+     * A pipe confined outside any run, whose waiter the loop holds while idle, fed later by a
+     * micro-thread started from outside: never reported (it was, before ADR 0019).
+     */
+    @Test
+    @Timeout(60)
+    void aPipeConfinedOutsideAnyRunAndFedByALaterOutsideStartIsNeverReported() throws Exception {
+        try (Loop loop = Loop.singleCarrier("outside-any-run"); LogCapture log = LogCapture.start()) {
+            CarrierLoop carrier = (CarrierLoop) loop;
+            CompletableFuture<Pipe<String>> published = new CompletableFuture<>();
+            MicroThread<String> waiter = loop.parallel("waiter", () -> {
+                Pipe<String> p = Pipe.<String>rendezvous().named("inbox").confined();
+                published.complete(p);
+                return p.take();
+            });
+            Pipe<String> inbox = published.get(30, TimeUnit.SECONDS);
+            // the carrier has gone idle (its deadlock check run) with 'waiter' waiting
+            waitUntil(() -> waiter.waitingOn().isPresent() && carrier.carrierSleepsForTest());
+            loop.startAndForget("feeder", () -> inbox.put("late"));
+            assertThat(waiter.join()).isEqualTo("late");
+            assertThat(log.messages).noneMatch(m -> m.contains("deadlock"));
+        }
+    }
+
+    /** A join cycle is reported while another micro-thread of the run waits on something outside. */
+    @Test
+    @Timeout(60)
+    void aPartialDeadlockIsReportedAndNamesOnlyTheStuck() throws Exception {
+        try (Loop loop = Loop.singleCarrier("partial")) {
+            Deferred<Void> never = new Deferred<>();
+            class Pair {
+                MicroThread<Void> alice, bob;
+            }
+            assertThatThrownBy(() -> loop.run(() -> {
+                Pair p = new Pair();
+                MicroThread<Void> outsideWaiter = MicroThread.parallel("outside-waiter", () -> {
+                    never.await();
+                    return null;
+                });
+                p.alice = MicroThread.parallel("alice", () -> {
+                    MicroThread.yieldNow();
+                    p.bob.join();
+                    return null;
+                });
+                p.bob = MicroThread.parallel("bob", () -> {
+                    p.alice.join();
+                    return null;
+                });
+                p.alice.join();
+                return outsideWaiter.join();
+            })).isInstanceOf(DeadlockException.class)
+                    .hasMessageContaining("3 of its 4 micro-threads wait for each other")
+                    .hasMessageContaining("'alice' WAITING: joining micro-thread 'bob'")
+                    .hasMessageContaining("'bob' WAITING: joining micro-thread 'alice'")
+                    .hasMessageContaining("'main' WAITING: joining micro-thread 'alice'")
+                    .hasMessageNotContaining("'outside-waiter'");
+        }
+    }
+
+    /** A wait on a run's confined pipe is not stuck while it joins on something outside the run that can still end. */
+    @Test
+    @Timeout(60)
+    void aWaitIsNotReportedWhileWhatCanEndItIsOutsideTheStuckSet() throws Exception {
+        try (Loop loop = Loop.singleCarrier("not-stuck")) {
+            Deferred<Integer> later = new Deferred<>();
+            MicroThread<Integer> outsideRun = loop.parallel("outside-run", later::await);
+            CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return loop.run(() -> {
+                        Pipe<Integer> p = Pipe.<Integer>buffered(1).named("p").confined();
+                        MicroThread.startAndForget("relay", () -> p.put(outsideRun.join()));
+                        return p.take();
+                    });
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            }, r -> Thread.ofPlatform().start(r));
+            CarrierLoop carrier = (CarrierLoop) loop;
+            waitUntil(() -> loop.microThreads().size() == 3 && loop.microThreads().stream().allMatch(m -> m.waitingOn().isPresent())
+                    && carrier.carrierSleepsForTest());
+            later.complete(7);
+            assertThat(run.get(30, TimeUnit.SECONDS)).isEqualTo(7);
+        }
+    }
+
+    /**
+     * 1,000 rounds (times the stress scale) of healthy runs, a concurrent healthy run, outside
+     * starts feeding pipes confined outside any run, and, in some rounds, a true deadlock: no
+     * healthy micro-thread is ever reported, and every true deadlock is.
+     */
+    @Test
+    @Timeout(300)
+    void randomOutsideStartsAndConcurrentRunsGiveNoFalseReportAndEveryTrueOne() throws Exception {
+        int rounds = 1_000 * SCALE;
+        int trueDeadlocks = 0, reported = 0;
+        try (Loop loop = Loop.singleCarrier("deadlock-stress"); LogCapture log = LogCapture.start()) {
+            for (int round = 0; round < rounds; round++) {
+                ThreadLocalRandom rnd = ThreadLocalRandom.current();
+                int k = 1 + rnd.nextInt(4);
+                CompletableFuture<Integer> concurrent = rnd.nextBoolean()
+                        ? CompletableFuture.supplyAsync(() -> healthyRun(loop, k + 1), r -> Thread.ofPlatform().start(r)) : null;
+                CompletableFuture<String> outsideFeed = CompletableFuture.supplyAsync(() -> outsideFeed(loop), r -> Thread.ofPlatform().start(r));
+                boolean deadlock = rnd.nextInt(4) == 0;
+                CompletableFuture<Throwable> stuck = null;
+                if (deadlock) {
+                    trueDeadlocks++;
+                    boolean cycle = rnd.nextBoolean();
+                    stuck = CompletableFuture.supplyAsync(() -> {
+                        try {
+                            loop.run(() -> cycle ? joinCycle() : Pipe.<Integer>rendezvous().named("nobody-feeds").confined().take());
+                            return null;
+                        } catch (Throwable t) {
+                            return t;
+                        }
+                    }, r -> Thread.ofPlatform().start(r));
+                }
+                assertThat(healthyRun(loop, k)).isEqualTo(expected(k));
+                if (concurrent != null) assertThat(concurrent.get(30, TimeUnit.SECONDS)).isEqualTo(expected(k + 1));
+                assertThat(outsideFeed.get(30, TimeUnit.SECONDS)).isEqualTo("fed");
+                if (stuck != null) {
+                    assertThat(stuck.get(30, TimeUnit.SECONDS)).isInstanceOf(DeadlockException.class);
+                    reported++;
+                }
+            }
+            assertThat(log.messages).as("no micro-thread outside a run was reported").noneMatch(m -> m.contains("deadlock"));
+        }
+        assertThat(reported).isEqualTo(trueDeadlocks);
+        System.out.println("deadlock rule stress: " + rounds + " rounds, " + trueDeadlocks + " true deadlocks, all reported, no false report");
+    }
+
+    private static int expected(int k) {
+        int sum = 0;
+        for (int i = 1; i <= 10 * k; i++) sum += 2 * i;
+        return sum;
+    }
+
+    /** A run of k workers on confined pipes, with random yields; its value is {@link #expected}. */
+    private static int healthyRun(Loop loop, int k) {
+        try {
+            return loop.run(() -> {
+                Pipe<Integer> jobs = Pipe.<Integer>rendezvous().named("jobs").confined();
+                Pipe<Integer> results = Pipe.<Integer>buffered(2).named("results").confined();
+                for (int w = 0; w < k; w++) {
+                    MicroThread.startAndForget("worker-" + w, () -> {
+                        for (Integer job; (job = jobs.takeOrClosed()) != null; ) {
+                            if (ThreadLocalRandom.current().nextBoolean()) MicroThread.yieldNow();
+                            results.put(2 * job);
+                        }
+                    });
+                }
+                MicroThread.startAndForget("feeder", () -> {
+                    for (int i = 1; i <= 10 * k; i++) jobs.put(i);
+                    jobs.close();
+                });
+                int sum = 0;
+                for (int i = 0; i < 10 * k; i++) sum += results.take();
+                return sum;
+            });
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * From a plain thread: a micro-thread outside any run confines a pipe and takes from it; after
+     * a random while another outside start feeds it.
+     */
+    private static String outsideFeed(Loop loop) {
+        try {
+            CompletableFuture<Pipe<String>> published = new CompletableFuture<>();
+            MicroThread<String> waiter = loop.parallel("outside-waiter", () -> {
+                Pipe<String> p = Pipe.<String>rendezvous().named("outside-inbox").confined();
+                published.complete(p);
+                return p.take();
+            });
+            Pipe<String> p = published.get(30, TimeUnit.SECONDS);
+            for (int spins = ThreadLocalRandom.current().nextInt(50_000); spins > 0; spins--) Thread.onSpinWait();
+            loop.startAndForget("outside-feeder", () -> p.put("fed"));
+            return waiter.join();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static Object joinCycle() throws InterruptedException {
+        class Pair {
+            MicroThread<Object> a, b;
+        }
+        Pair p = new Pair();
+        p.a = MicroThread.parallel("a", () -> {
+            MicroThread.yieldNow();
+            return p.b.join();
+        });
+        p.b = MicroThread.parallel("b", () -> p.a.join());
+        return p.a.join();
+    }
+
+    /** Polls a condition another thread makes true (no sleeping: it yields between looks). */
+    static void waitUntil(BooleanSupplier condition) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("condition not reached in 30 s");
+            Thread.yield();
+        }
+    }
+}
