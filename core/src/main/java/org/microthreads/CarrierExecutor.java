@@ -34,6 +34,17 @@ final class CarrierExecutor implements Executor {
     private volatile boolean stopping;
     private volatile boolean stopped;
     private volatile boolean orphanLogged;
+    /** Tasks started so far: the stall monitor's sign that the carrier switches. Written by the carrier only. */
+    private long switches;
+    private static final java.lang.invoke.VarHandle SWITCHES;
+
+    static {
+        try {
+            SWITCHES = java.lang.invoke.MethodHandles.lookup().findVarHandle(CarrierExecutor.class, "switches", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     CarrierExecutor(String loopName, java.util.function.BooleanSupplier onIdle) {
         this.loopName = loopName;
@@ -70,6 +81,7 @@ final class CarrierExecutor implements Executor {
             while ((r = remote.poll()) != null) local.addLast(r);
             r = local.pollFirst();
             if (r != null) {
+                SWITCHES.setOpaque(this, switches + 1); // a plain store on x86: the monitor may read late, never torn
                 runTask(r);
                 continue;
             }
@@ -95,6 +107,16 @@ final class CarrierExecutor implements Executor {
      */
     boolean sleeping() {
         return sleeping;
+    }
+
+    /** How many tasks the carrier has started (racy; for the stall monitor). */
+    long switches() {
+        return (long) SWITCHES.getOpaque(this);
+    }
+
+    /** Whether the carrier thread has ended (the loop closed and its queue ran dry). */
+    boolean stopped() {
+        return stopped;
     }
 
     /** Returns false if the check must be retried. */

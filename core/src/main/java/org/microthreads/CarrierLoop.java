@@ -1,7 +1,10 @@
 package org.microthreads;
 
+import java.lang.System.Logger.Level;
+import java.lang.ref.WeakReference;
 import java.util.List;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.microthreads.internal.JdkInternals;
 
 /**
@@ -10,19 +13,31 @@ import org.microthreads.internal.JdkInternals;
  *
  * <p>Deadlock detection: {@link Loop#internalWaits} counts micro-threads in a wait that only
  * another micro-thread of this loop can end (a join without timeout). Both it and the carrier's
- * idle check run on the carrier thread only. When the carrier is idle (no task queued) and
- * every live micro-thread is in such a wait, nothing can wake any of them: no timer, no outside
- * event. That is a deadlock; the report names each micro-thread and what it waits on.
+ * idle check run on the carrier thread only. When the carrier is idle (no task queued), the
+ * check finds the micro-threads nothing can wake ({@link Deadlocks}) and reports them.
+ *
+ * <p>The carrier thread refers to the loop only weakly (its idle check, the stall monitor), so a
+ * loop nobody refers to any more is collected even if never closed; a cleaner then stops its
+ * carrier, and says so if micro-threads were still in it.
  */
 final class CarrierLoop extends Loop {
+    private static final java.lang.ref.Cleaner CLEANER = java.lang.ref.Cleaner.create(
+            Thread.ofPlatform().daemon().name("microthreads-loop-cleaner").factory());
+
     private final CarrierExecutor carrier;
     private final ThreadFactory factory;
 
     CarrierLoop(String name) {
         super(name, 1);
-        this.carrier = new CarrierExecutor(name, this::onIdle);
+        WeakReference<CarrierLoop> self = new WeakReference<>(this);
+        this.carrier = new CarrierExecutor(name, () -> {
+            CarrierLoop loop = self.get();
+            return loop == null || loop.checkDeadlock(loop.internalWaits);
+        });
         this.factory = JdkInternals.virtualThreadBuilder(carrier).factory(); // throws without the flag
         carrier.start();
+        CLEANER.register(this, new Release(name, carrier, rootScope.liveCounter()));
+        StallMonitor.watch(new Watch(name, carrier, self));
     }
 
     /** Whether the carrier sleeps, its idle check run after its last task (for tests). */
@@ -45,17 +60,74 @@ final class CarrierLoop extends Loop {
         return "single carrier";
     }
 
-
-    /**
-     * Runs on the carrier thread, outside any micro-thread, when no task is queued. It must
-     * never block: a carrier waiting for a lock can wait for one of its own micro-threads.
-     */
-    private boolean onIdle() {
-        return checkDeadlock(internalWaits);
-    }
-
     @Override
     void afterClose(boolean allEnded) {
         carrier.stop();
+    }
+
+    /** Whether {@code m} is mounted on this loop's carrier now (racy; for reports). */
+    @Override
+    boolean holdsCarrier(MicroThread<?> m) {
+        return m.strand instanceof Thread t && JdkInternals.carrierOf(t) == carrier.carrierThread();
+    }
+
+    @Override
+    String afterCloseNote(List<MicroThread<?>> left) {
+        String thread = "'" + carrier.carrierThread().getName() + "'";
+        for (MicroThread<?> m : left) {
+            if (holdsCarrier(m)) {
+                return "The carrier thread " + thread + " stays with '" + m.name() + "' until it blocks, yields or ends: no"
+                        + " one can take it back. Then it stops, and whatever is left goes on, one at a time, on the"
+                        + " orphan carrier thread 'microthreads-orphan-carrier' (shared by closed loops).";
+            }
+        }
+        return "The carrier thread " + thread + " stops once its queue is empty; what is left goes on, one at a time, on"
+                + " the orphan carrier thread 'microthreads-orphan-carrier' (shared by closed loops).";
+    }
+
+    /** What the stall monitor sees of this loop: refers to it weakly. */
+    private record Watch(String loopName, CarrierExecutor carrier, WeakReference<CarrierLoop> loop)
+            implements StallMonitor.Watched {
+        @Override
+        public long switches() {
+            return carrier.switches();
+        }
+
+        @Override
+        public boolean sleeping() {
+            return carrier.sleeping();
+        }
+
+        @Override
+        public boolean gone() {
+            return carrier.stopped() || loop.get() == null;
+        }
+
+        @Override
+        public String holder() {
+            CarrierLoop l = loop.get();
+            if (l != null) {
+                for (MicroThread<?> m : l.snapshot()) {
+                    if (l.holdsCarrier(m)) return "micro-thread '" + m.name() + "'" + MicroThread.stackText(m.stackTrace());
+                }
+            }
+            return "a task that is no micro-thread of the loop (the carrier's own stack follows)"
+                    + MicroThread.stackText(carrier.carrierThread().getStackTrace());
+        }
+    }
+
+    /** Run once the loop is unreachable: stops its carrier. Must not refer to the loop. */
+    private record Release(String name, CarrierExecutor carrier, AtomicInteger outsideRuns) implements Runnable {
+        @Override
+        public void run() {
+            if (carrier.stopped()) return; // closed
+            carrier.stop();
+            int left = outsideRuns.get();
+            if (left > 0) {
+                Loop.LOG.log(Level.WARNING, "loop '" + name + "' became unreachable without close() while " + left + " micro-thread"
+                        + (left == 1 ? " was" : "s were") + " still in it, waiting for something nothing can do any more;"
+                        + " its carrier thread is stopped. Close loops when done (try-with-resources).");
+            }
+        }
     }
 }

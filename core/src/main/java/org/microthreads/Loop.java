@@ -54,8 +54,12 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
     private final String name;
     final Scope rootScope = new Scope(this);
     private final Registry registry;
-    /** Loops that have started micro-threads and are not closed: where cancel() looks for children. */
-    private static final Set<Loop> LIVE_LOOPS = ConcurrentHashMap.newKeySet();
+    /**
+     * Loops that have started micro-threads and are not closed: where cancel() looks for children.
+     * Weak: a loop nobody refers to any more (its micro-threads included) must be collectable.
+     */
+    private static final Set<Loop> LIVE_LOOPS = java.util.Collections.synchronizedSet(
+            java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>()));
     private volatile boolean listed;
     private final Set<Scope> runs = ConcurrentHashMap.newKeySet();
     private final AtomicLong ids = new AtomicLong();
@@ -233,8 +237,12 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
     }
 
     static List<Loop> withLiveMicroThreads() {
+        List<Loop> loops;
+        synchronized (LIVE_LOOPS) {
+            loops = new ArrayList<>(LIVE_LOOPS);
+        }
         List<Loop> list = new ArrayList<>();
-        for (Loop l : LIVE_LOOPS) {
+        for (Loop l : loops) {
             if (l.registry.size() > 0) list.add(l);
         }
         return list;
@@ -480,7 +488,7 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
         }
         boolean ended;
         try {
-            long deadline = Park.now() + CLOSE_GRACE.toNanos();
+            long deadline = Park.now() + closeGrace.toNanos();
             ended = registry.await(caller, WaitKind.RUN, "'" + name + "' to close", deadline, false, () -> false);
         } catch (InterruptedException impossible) {
             throw new AssertionError(impossible);
@@ -495,8 +503,10 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
                     + (left.size() == 1 ? "" : "s") + " still running: " + names);
         }
         if (!ended) {
-            LOG.log(Level.ERROR, "micro-threads of loop '" + name + "' ignored cancellation for " + WaitKind.human(CLOSE_GRACE)
-                    + " and are left running:\n" + dump(snapshot(), "loop '" + name + "'"));
+            List<MicroThread<?>> still = snapshot();
+            LOG.log(Level.ERROR, "micro-threads of loop '" + name + "' were cancelled " + WaitKind.human(closeGrace)
+                    + " ago and have not ended; close() returns and leaves them running.\n" + whyNotEnded(still)
+                    + afterCloseNote(still) + "\n" + dump(still, "loop '" + name + "'"));
         }
         if (first) afterClose(ended);
         if (ended) LIVE_LOOPS.remove(this);
@@ -504,6 +514,51 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
 
     /** Releases the loop's resources once closed. */
     void afterClose(boolean allEnded) {}
+
+    /** How long {@link #close()} waits for cancelled micro-threads (tests shorten it). */
+    Duration closeGrace = CLOSE_GRACE;
+
+    /** Whether {@code m} holds this loop's one carrier now (racy; for reports); false on multi-core loops. */
+    boolean holdsCarrier(MicroThread<?> m) {
+        return false;
+    }
+
+    /** For the report of a close that left micro-threads running: what becomes of the loop's thread. */
+    String afterCloseNote(List<MicroThread<?>> left) {
+        return "";
+    }
+
+    /**
+     * Why each of {@code left} has not ended although cancelled, one line each: it caught the
+     * cancellation and carried on, it holds the carrier, it is blocked in JDK code, or it never
+     * got the carrier back to see its cancellation (naming who holds it).
+     */
+    private String whyNotEnded(List<MicroThread<?>> left) {
+        MicroThread<?> holder = null;
+        for (MicroThread<?> m : left) {
+            if (holdsCarrier(m)) holder = m;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (MicroThread<?> m : left) {
+            sb.append("  '").append(m.name()).append("' ");
+            int ignored = m.ignoredCancellations;
+            if (ignored > 0) {
+                sb.append("ignores its cancellation: it caught and carried on after ").append(ignored)
+                        .append(" InterruptedExceptions the library threw at it since");
+                if (m == holder) sb.append(", and holds the carrier now");
+            } else if (m == holder) {
+                sb.append("holds the carrier and has not reached a blocking operation of the library since it was cancelled");
+            } else if (m.state() == MicroThread.State.WAITING) {
+                sb.append("is blocked in JDK code that did not end on the interrupt (see its stack)");
+            } else if (holder != null) {
+                sb.append("has not run since it was cancelled: '").append(holder.name()).append("' holds the carrier");
+            } else {
+                sb.append("is running or ready to run");
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
 
     @Override
     public String toString() {

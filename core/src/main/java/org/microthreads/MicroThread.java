@@ -228,6 +228,42 @@ public final class MicroThread<T> extends Completion<T> {
     }
     /** Whether the current wait can only end by another micro-thread of this loop ending. */
     boolean waitInternal;
+    /**
+     * How many times the library has thrown the sticky cancellation at this micro-thread again:
+     * each time, the body had caught the previous one and carried on. Written by it only.
+     */
+    volatile int ignoredCancellations;
+
+    /** How many ignored cancellations make each further one wait {@link #IGNORING_PAUSE} first. */
+    static final int IGNORING_LIMIT = 1_000;
+    static final Duration IGNORING_PAUSE = Duration.ofMillis(10);
+
+    /**
+     * The sticky cancellation is about to be thrown again ({@link Park#checkCancelled}). A body that
+     * swallows it in a loop would throw and catch it hundreds of thousands of times a second,
+     * holding its carrier (on a single-carrier loop, starving the others, which then cannot even
+     * see their own cancellation). After {@value #IGNORING_LIMIT} of them, each further throw
+     * first waits {@link #IGNORING_PAUSE}, as the blocking call it interrupts may: the others
+     * run, and the culprit costs ~100 wake-ups a second instead of a core. Logged once.
+     */
+    void cancellationIgnored() {
+        int n = ++ignoredCancellations; // written by this micro-thread only
+        if (n == IGNORING_LIMIT) {
+            Loop.LOG.log(System.Logger.Level.WARNING, "micro-thread '" + name() + "' of loop '" + loop.name() + "' has caught and ignored "
+                    + n + " cancellations, and keeps calling blocking operations: from now on each of them waits "
+                    + WaitKind.human(IGNORING_PAUSE) + " before throwing InterruptedException again. Catch it only to clean up,"
+                    + " then end (rethrow or return). Where it is:" + stackText(Thread.currentThread().getStackTrace()));
+        }
+        if (n > IGNORING_LIMIT) Park.pause(IGNORING_PAUSE.toNanos());
+    }
+
+    /** A stack as the dumps write it, one "at" line per frame. */
+    static String stackText(StackTraceElement[] stack) {
+        StringBuilder sb = new StringBuilder();
+        for (StackTraceElement e : stack) sb.append("\n      at ").append(e);
+        return sb.toString();
+    }
+
     /** Innermost {@link #withTimeout} scope; touched by this micro-thread and the timer. */
     volatile TimeoutScope timeouts;
 

@@ -67,8 +67,22 @@ final class Park {
                     ? "micro-thread '" + self.name() + "' was cancelled or timed out" : "interrupted");
         }
         if (self != null && self.cancelRequested()) {
+            self.cancellationIgnored();
             throw new InterruptedException("micro-thread '" + self.name() + "' was cancelled or timed out");
         }
+    }
+
+    /**
+     * Parks the current strand for {@code nanos}, whatever wakes it meanwhile (unparks, interrupts:
+     * its interrupt status is cleared). For a micro-thread that ignores its cancellation.
+     */
+    static void pause(long nanos) {
+        long deadline = now() + nanos;
+        while (!expired(deadline)) {
+            interrupted();
+            parkUntil(Park.class, deadline);
+        }
+        interrupted();
     }
 
     /** Parks the current strand once, until unparked, interrupted, or {@code deadline}. */

@@ -53,6 +53,11 @@ final class Scope extends Gate {
         return live.get();
     }
 
+    /** The count itself, for a cleaner that must not refer to the scope (nor its loop). */
+    java.util.concurrent.atomic.AtomicInteger liveCounter() {
+        return live;
+    }
+
     /** Whether this is a run's scope (not the loop's root scope: micro-threads started outside any run). */
     boolean isRun() {
         return this != loop.rootScope;

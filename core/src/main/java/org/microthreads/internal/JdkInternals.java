@@ -16,7 +16,8 @@ import java.util.concurrent.Executor;
  * module path). Without the flag, {@link #virtualThreadBuilder} throws
  * {@link UnsupportedOperationException} naming the flag; nothing else in the library needs it.
  * The same opening gives {@code Thread.currentCarrierThread()}, used by single-carrier loops
- * to recognise submissions made from their own carrier.
+ * to recognise submissions made from their own carrier, and {@code VirtualThread.carrierThread},
+ * read by reports to name the micro-thread that holds a carrier.
  *
  * <p>When the Loom project's public scheduler interface lands, only this class changes.
  *
@@ -44,12 +45,15 @@ public final class JdkInternals {
 
     private static final Constructor<?> BUILDER_CTOR;
     private static final MethodHandle CURRENT_CARRIER;
+    /** {@code VirtualThread.carrierThread}: which platform thread a virtual thread is mounted on. */
+    private static final java.lang.invoke.VarHandle CARRIER_OF;
     private static final Throwable UNAVAILABLE;
 
     static {
         startIoPollersFromPlatformThread();
         Constructor<?> ctor = null;
         MethodHandle carrier = null;
+        java.lang.invoke.VarHandle carrierOf = null;
         Throwable why = null;
         try {
             Class<?> c = Class.forName("java.lang.ThreadBuilders$VirtualThreadBuilder");
@@ -57,13 +61,17 @@ public final class JdkInternals {
             ctor.setAccessible(true);
             MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(Thread.class, MethodHandles.lookup());
             carrier = lookup.findStatic(Thread.class, "currentCarrierThread", MethodType.methodType(Thread.class));
+            Class<?> vt = Class.forName("java.lang.VirtualThread");
+            carrierOf = MethodHandles.privateLookupIn(vt, MethodHandles.lookup()).findVarHandle(vt, "carrierThread", Thread.class);
         } catch (ReflectiveOperationException | RuntimeException e) {
             ctor = null;
             carrier = null;
+            carrierOf = null;
             why = e;
         }
         BUILDER_CTOR = ctor;
         CURRENT_CARRIER = carrier;
+        CARRIER_OF = carrierOf;
         UNAVAILABLE = why;
     }
 
@@ -135,6 +143,16 @@ public final class JdkInternals {
         } catch (Throwable e) {
             throw new AssertionError(e);
         }
+    }
+
+    /**
+     * The platform thread the virtual thread {@code t} is mounted on now, or null (not mounted,
+     * not virtual). Racy, for reports only (which micro-thread holds a single-carrier loop's
+     * carrier). Available exactly when {@link #customSchedulersAvailable()}; null otherwise.
+     */
+    public static Thread carrierOf(Thread t) {
+        if (CARRIER_OF == null || !t.isVirtual()) return null;
+        return (Thread) CARRIER_OF.getVolatile(t);
     }
 
     // =====================================================================================
