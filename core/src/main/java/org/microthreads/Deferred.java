@@ -28,7 +28,12 @@ public final class Deferred<T> {
     /** Creates a pending deferred. */
     public Deferred() {}
 
-    /** Completes it with {@code value}; returns whether this call completed it. */
+    /**
+     * Completes it with {@code value}.
+     *
+     * @param value the value awaiters get; may be null
+     * @return whether this call completed it (false if it was already completed or failed)
+     */
     public boolean complete(T value) {
         return cell.complete(value);
     }
@@ -36,14 +41,20 @@ public final class Deferred<T> {
     /**
      * Completes it with a failure; awaiters get a {@link FailedException} with it as cause.
      *
-     * @return whether this call completed it
+     * @param failure the cause awaiters' {@link FailedException} carries
+     * @return whether this call completed it (false if it was already completed or failed)
      * @throws NullPointerException if {@code failure} is null
      */
     public boolean fail(Throwable failure) {
         return cell.fail(Objects.requireNonNull(failure, "failure"));
     }
 
-    /** A {@code (value, failure)} callback that completes this deferred, as {@code whenComplete} takes. */
+    /**
+     * A {@code (value, failure)} callback that completes this deferred, as {@code whenComplete} takes.
+     *
+     * @return a callback that completes this deferred with the value if the failure is null, else
+     *         fails it (with the cause of a {@link java.util.concurrent.CompletionException})
+     */
     public BiConsumer<T, Throwable> asCallback() {
         return (v, e) -> {
             if (e == null) {
@@ -54,7 +65,7 @@ public final class Deferred<T> {
         };
     }
 
-    /** Whether it is completed; unreliable for check-then-act. */
+    /** {@return whether it is completed (or failed)} Unreliable for check-then-act. */
     public boolean isDone() {
         return cell.settled();
     }
@@ -62,6 +73,7 @@ public final class Deferred<T> {
     /**
      * Parks the caller until completed, then returns the value.
      *
+     * @return the value it was completed with (possibly null)
      * @throws FailedException      if completed by {@link #fail} (cause: that failure)
      * @throws InterruptedException if the caller is interrupted or cancelled while waiting
      */
@@ -73,8 +85,12 @@ public final class Deferred<T> {
     /**
      * As {@link #await()}, at most {@code timeout}.
      *
+     * @param timeout how long to wait at most
+     * @return the value it was completed with (possibly null)
      * @throws IllegalArgumentException if {@code timeout} is zero or negative
      * @throws TimeoutException         if not completed in time
+     * @throws FailedException          if completed by {@link #fail} (cause: that failure)
+     * @throws InterruptedException     if the caller is interrupted or cancelled while waiting
      */
     public T await(Duration timeout) throws InterruptedException, TimeoutException {
         long deadline = Park.deadlineAfter(timeout, "timeout");

@@ -12,6 +12,8 @@ package org.microthreads;
 @FunctionalInterface
 public interface FailureHandler {
     /**
+     * Handles one failure; see the interface documentation for where it runs.
+     *
      * @param microThread the micro-thread that failed
      * @param failure     what it threw
      */

@@ -97,9 +97,20 @@ import org.microthreads.internal.JdkInternals;
  */
 public final class Generator<T> implements Iterator<T>, Iterable<T>, AutoCloseable {
 
-    /** The body of a generator: emits its items through {@code out}, in order. */
+    /**
+     * The body of a generator: emits its items through {@code out}, in order.
+     *
+     * @param <T> the type of the items
+     */
     @FunctionalInterface
     public interface Body<T> {
+        /**
+         * Emits the generator's items; returning ends the generator.
+         *
+         * @param out the emitter to emit through, and to pass to any method that emits
+         * @throws Exception fails the generator: the consumer gets a {@link FailedException} with
+         *         it as cause
+         */
         void run(Emitter<T> out) throws Exception;
     }
 
@@ -107,12 +118,15 @@ public final class Generator<T> implements Iterator<T>, Iterable<T>, AutoCloseab
      * What a body emits through. Pass it to any method, and its emits are included, at a cost
      * per item that does not depend on the call depth. Only the thread running the body may use
      * it, and only while the body runs.
+     *
+     * @param <T> the type of the items
      */
     public interface Emitter<T> {
         /**
          * Hands {@code item} to the consumer; returns when the consumer asks for more (lazy) or
          * at once while the run-ahead buffer has room.
          *
+         * @param item the item (not null)
          * @throws NullPointerException if {@code item} is null
          * @throws IllegalStateException if called from a thread not running the body, or when
          *         the generator is not running
@@ -124,6 +138,9 @@ public final class Generator<T> implements Iterator<T>, Iterable<T>, AutoCloseab
         /**
          * Includes every item of {@code items}, in order: {@code for (T x : items) emit(x)}.
          * For a {@link Generator}, see {@link #emitAll(Generator)}.
+         *
+         * @param items the items to emit (not null, nor any of them)
+         * @throws NullPointerException if {@code items} or one of its items is null
          */
         default void emitAll(Iterable<? extends T> items) {
             Objects.requireNonNull(items, "items");
@@ -141,6 +158,7 @@ public final class Generator<T> implements Iterator<T>, Iterable<T>, AutoCloseab
          * {@code generator} is then used up (its own {@code hasNext()} is false). A generator
          * already started is drained item by item.
          *
+         * @param generator the generator whose items to include (not null)
          * @throws IllegalStateException if {@code generator} is being iterated right now
          */
         void emitAll(Generator<? extends T> generator);
@@ -169,7 +187,13 @@ public final class Generator<T> implements Iterator<T>, Iterable<T>, AutoCloseab
         this.cleanable = CLEANER.register(this, core::closeAbandoned);
     }
 
-    /** A lazy generator of {@link #defaultImplementation()}. */
+    /**
+     * A lazy generator of {@link #defaultImplementation()}.
+     *
+     * @param <T> the type of the items
+     * @param body what the generator runs; it starts at the first {@code hasNext()} or {@code next()}
+     * @return a new generator, not started
+     */
     public static <T> Generator<T> of(Body<T> body) {
         return of(defaultImplementation(), 0, body);
     }
@@ -178,6 +202,10 @@ public final class Generator<T> implements Iterator<T>, Iterable<T>, AutoCloseab
      * A generator of {@link #defaultImplementation()} whose body may run up to {@code capacity}
      * items ahead of the consumer.
      *
+     * @param <T> the type of the items
+     * @param capacity how many items the body may emit before the consumer takes them
+     * @param body what the generator runs; it starts at the first {@code hasNext()} or {@code next()}
+     * @return a new generator, not started
      * @throws IllegalArgumentException if {@code capacity} is not positive
      */
     public static <T> Generator<T> buffered(int capacity, Body<T> body) {
@@ -192,6 +220,12 @@ public final class Generator<T> implements Iterator<T>, Iterable<T>, AutoCloseab
      * A generator of the given implementation: lazy if {@code capacity} is 0, else running ahead by
      * up to {@code capacity} items.
      *
+     * @param <T> the type of the items
+     * @param implementation where the body runs
+     * @param capacity 0 for a lazy generator, else how many items the body may emit before the
+     *        consumer takes them
+     * @param body what the generator runs; it starts at the first {@code hasNext()} or {@code next()}
+     * @return a new generator, not started
      * @throws IllegalArgumentException if {@code capacity} is negative
      * @throws UnsupportedOperationException for {@link Implementation#CONTINUATION} without the
      *         JVM flag (the message names it)
@@ -213,15 +247,17 @@ public final class Generator<T> implements Iterator<T>, Iterable<T>, AutoCloseab
     }
 
     /**
-     * {@link Implementation#CONTINUATION} if this JVM has the flag
-     * {@code --add-exports java.base/jdk.internal.vm=ALL-UNNAMED}, else
-     * {@link Implementation#MICRO_THREAD}.
+     * The implementation {@link #of(Body)} and {@link #buffered(int, Body)} use.
+     *
+     * @return {@link Implementation#CONTINUATION} if this JVM has the flag
+     *         {@code --add-exports java.base/jdk.internal.vm=ALL-UNNAMED}, else
+     *         {@link Implementation#MICRO_THREAD}
      */
     public static Implementation defaultImplementation() {
         return JdkInternals.continuationsAvailable() ? Implementation.CONTINUATION : Implementation.MICRO_THREAD;
     }
 
-    /** How this generator's body runs. */
+    /** {@return how this generator's body runs} */
     public Implementation implementation() {
         return core instanceof ContinuationGenerator ? Implementation.CONTINUATION : Implementation.MICRO_THREAD;
     }
@@ -229,6 +265,8 @@ public final class Generator<T> implements Iterator<T>, Iterable<T>, AutoCloseab
     /**
      * Whether the body has another item, running it until it emits one, ends or fails.
      *
+     * @return true if an item is there for {@link #next()}; false once the body has ended, or the
+     *         generator was closed or has reported its failure
      * @throws FailedException the first time the body's failure is reached
      * @throws java.util.concurrent.CancellationException ({@link Implementation#MICRO_THREAD}) if
      *         the consumer was interrupted while waiting: the generator is closed, the interrupt
@@ -249,6 +287,7 @@ public final class Generator<T> implements Iterator<T>, Iterable<T>, AutoCloseab
     /**
      * The next item, running the body until it emits one.
      *
+     * @return the item (never null)
      * @throws NoSuchElementException if the generator has ended, failed earlier or was closed
      *         (the message says which)
      * @throws FailedException the first time the body's failure is reached
@@ -266,6 +305,7 @@ public final class Generator<T> implements Iterator<T>, Iterable<T>, AutoCloseab
     /**
      * This generator, for a for-each. A generator is iterated once.
      *
+     * @return this generator
      * @throws IllegalStateException on a second call
      */
     @Override
@@ -280,6 +320,8 @@ public final class Generator<T> implements Iterator<T>, Iterable<T>, AutoCloseab
     /**
      * A sequential stream of the remaining items; closing the stream closes the generator.
      * Ordered, non-null; a parallel stream takes batches of items in order, one thread at a time.
+     *
+     * @return a stream of the items not taken yet
      */
     public Stream<T> stream() {
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(this, Spliterator.ORDERED | Spliterator.NONNULL), false)
@@ -306,7 +348,7 @@ public final class Generator<T> implements Iterator<T>, Iterable<T>, AutoCloseab
         }
     }
 
-    /** Whether the body has ended (returned, failed or been closed), or was included by {@link Emitter#emitAll(Generator)}. */
+    /** {@return whether the body has ended (returned, failed or been closed), or was included by {@link Emitter#emitAll(Generator)}} */
     public boolean isDone() {
         return core.ended();
     }

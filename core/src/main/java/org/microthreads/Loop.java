@@ -77,7 +77,7 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
     // Factories
     // =====================================================================================
 
-    /** The shared loop: the JDK's default virtual-thread scheduler. Never closed. */
+    /** {@return the shared loop: the JDK's default virtual-thread scheduler} Never closed. */
     public static Loop shared() {
         return SharedLoop.INSTANCE;
     }
@@ -85,6 +85,8 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
     /**
      * A new single-carrier loop with its own carrier platform thread. Close it when done.
      *
+     * @param name the loop's name, for its carrier thread, dumps, logs and reports
+     * @return the new loop, open
      * @throws NullPointerException          if {@code name} is null
      * @throws UnsupportedOperationException if the JVM lacks
      *         {@code --add-opens java.base/java.lang=ALL-UNNAMED} (the message names the flag)
@@ -106,7 +108,7 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
         return new HostLoop(name, host);
     }
 
-    /** The loop of the calling micro-thread, or {@link #shared()} outside micro-threads. */
+    /** {@return the loop of the calling micro-thread, or {@link #shared()} outside micro-threads} */
     public static Loop current() {
         MicroThread<?> m = MicroThread.currentOrNull();
         return m != null ? m.loop : shared();
@@ -125,6 +127,9 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
      * <p>Call it from a thread that is not a micro-thread of this loop: typically the
      * application's main thread, or a micro-thread of another loop (which then just waits).
      *
+     * @param <T> the type of {@code main}'s value
+     * @param main the body of the run's first micro-thread, named {@code main}
+     * @return the value {@code main} returned
      * @throws FailedException       if {@code main} threw (cause: its failure)
      * @throws java.util.concurrent.CancellationException if {@code main} was cancelled (for
      *                               instance by a concurrent {@link #close()}) and ended by throwing
@@ -171,23 +176,51 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
         }
     }
 
-    /** Starts a micro-thread on this loop that nobody waits for; see {@link MicroThread#startAndForget(MicroThread.Task)}. */
+    /**
+     * Starts a micro-thread on this loop that nobody waits for; see {@link MicroThread#startAndForget(MicroThread.Task)}.
+     *
+     * @param task what it runs
+     * @return its handle, for {@link MicroThread#cancel()} or inspection
+     * @throws IllegalStateException if this loop is closed
+     */
     public final MicroThread<Void> startAndForget(MicroThread.Task task) {
         return startAndForget(null, task);
     }
 
-    /** As {@link #startAndForget(MicroThread.Task)}, named. */
+    /**
+     * As {@link #startAndForget(MicroThread.Task)}, named.
+     *
+     * @param name its name, for dumps, logs and reports; null: a generated name
+     * @param task what it runs
+     * @return its handle, for {@link MicroThread#cancel()} or inspection
+     * @throws IllegalStateException if this loop is closed
+     */
     public final MicroThread<Void> startAndForget(String name, MicroThread.Task task) {
         Objects.requireNonNull(task, "task");
         return spawn(name, task, true);
     }
 
-    /** Starts a micro-thread on this loop whose value is collected later; see {@link MicroThread#parallel(MicroThread.Body)}. */
+    /**
+     * Starts a micro-thread on this loop whose value is collected later; see {@link MicroThread#parallel(MicroThread.Body)}.
+     *
+     * @param <T> the type of the body's value
+     * @param body what it runs
+     * @return its handle, to {@link MicroThread#join()}
+     * @throws IllegalStateException if this loop is closed
+     */
     public final <T> MicroThread<T> parallel(MicroThread.Body<T> body) {
         return parallel(null, body);
     }
 
-    /** As {@link #parallel(MicroThread.Body)}, named. */
+    /**
+     * As {@link #parallel(MicroThread.Body)}, named.
+     *
+     * @param <T> the type of the body's value
+     * @param name its name, for dumps, logs and reports; null: a generated name
+     * @param body what it runs
+     * @return its handle, to {@link MicroThread#join()}
+     * @throws IllegalStateException if this loop is closed
+     */
     public final <T> MicroThread<T> parallel(String name, MicroThread.Body<T> body) {
         Objects.requireNonNull(body, "body");
         return spawn(name, body, false);
@@ -369,6 +402,7 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
      * Replaces the handler of failures nobody else will see (default: log through
      * {@link System.Logger} "org.microthreads" at ERROR with the name and stack trace).
      *
+     * @param handler the new handler
      * @return this loop
      */
     public final Loop failureHandler(FailureHandler handler) {
@@ -376,7 +410,7 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
         return this;
     }
 
-    /** How many failures have been handed to the failure handler so far. */
+    /** {@return how many failures have been handed to the failure handler so far} */
     public final long failureCount() {
         return failures.sum();
     }
@@ -400,12 +434,12 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
     // Inspection
     // =====================================================================================
 
-    /** The loop's name. */
+    /** {@return the loop's name} */
     public final String name() {
         return name;
     }
 
-    /** Its live micro-threads now, oldest first; a snapshot, unreliable for check-then-act. */
+    /** {@return its live micro-threads now, oldest first} A snapshot, unreliable for check-then-act. */
     public final List<MicroThread<?>> microThreads() {
         return snapshot();
     }
@@ -423,7 +457,7 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
         return registry.snapshot();
     }
 
-    /** A text dump: each live micro-thread's name, state, what it waits on, and its stack. */
+    /** {@return a text dump: each live micro-thread's name, state, what it waits on, and its stack} */
     public final String dump() {
         return dump(snapshot(), "loop '" + name + "' (" + kind() + ")");
     }
@@ -444,7 +478,7 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
 
     abstract String kind();
 
-    /** Whether {@link #close()} has been called. */
+    /** {@return whether {@link #close()} has been called} */
     public final boolean isClosed() {
         return closed;
     }

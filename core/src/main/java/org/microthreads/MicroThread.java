@@ -69,21 +69,52 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class MicroThread<T> extends Completion<T> {
 
-    /** The body of a micro-thread that produces a value. */
+    /**
+     * The body of a micro-thread that produces a value.
+     *
+     * @param <T> the type of the value
+     */
     @FunctionalInterface
     public interface Body<T> {
+        /**
+         * Runs the micro-thread's work.
+         *
+         * @return its value, which {@link #join()} returns
+         * @throws Exception fails the micro-thread ({@link #join()} throws {@link FailedException}
+         *         with it as cause); after a {@link #cancel()}, an exception caused by the
+         *         cancellation ends it as cancelled instead
+         */
         T run() throws Exception;
     }
 
     /** The body of a micro-thread run for its effects. */
     @FunctionalInterface
     public interface Task {
+        /**
+         * Runs the micro-thread's work.
+         *
+         * @throws Exception fails the micro-thread: the failure goes to its loop's
+         *         {@link FailureHandler}; after a {@link #cancel()}, an exception caused by the
+         *         cancellation ends it as cancelled instead
+         */
         void run() throws Exception;
     }
 
-    /** A body run under {@link #withTimeout}, in the caller; its checked exceptions pass through. */
+    /**
+     * A body run under {@link #withTimeout}, in the caller; its checked exceptions pass through.
+     *
+     * @param <T> the type of the value
+     * @param <X> the type of the checked exception it may throw
+     */
     @FunctionalInterface
     public interface TimedBody<T, X extends Exception> {
+        /**
+         * Runs the work that has a deadline.
+         *
+         * @return the value {@link #withTimeout} returns
+         * @throws X passes through {@link #withTimeout}, or, thrown after that timeout expired,
+         *         becomes the cause of its {@link TimeoutException} (see there)
+         */
         T run() throws X;
     }
 
@@ -286,6 +317,7 @@ public final class MicroThread<T> extends Completion<T> {
      * for. If it fails, the failure goes to its loop's {@link FailureHandler} (by default:
      * logged with the micro-thread's name and stack trace, and counted).
      *
+     * @param task what it runs
      * @return its handle, for {@link #cancel()} or inspection
      * @throws NullPointerException  if {@code task} is null
      * @throws IllegalStateException if the current loop is closed
@@ -294,7 +326,14 @@ public final class MicroThread<T> extends Completion<T> {
         return Loop.current().startAndForget(task);
     }
 
-    /** As {@link #startAndForget(Task)}, with a name for dumps, logs and reports. */
+    /**
+     * As {@link #startAndForget(Task)}, with a name for dumps, logs and reports.
+     *
+     * @param name its name; null: a generated one, {@code mt-<id>}
+     * @param task what it runs
+     * @return its handle, for {@link #cancel()} or inspection
+     * @throws IllegalStateException if the current loop is closed
+     */
     public static MicroThread<Void> startAndForget(String name, Task task) {
         return Loop.current().startAndForget(name, task);
     }
@@ -303,6 +342,9 @@ public final class MicroThread<T> extends Completion<T> {
      * Starts a micro-thread on the {@linkplain Loop#current() current loop} whose final value
      * the caller collects later with {@link #join()}.
      *
+     * @param <T> the type of the body's value
+     * @param body what it runs
+     * @return its handle, to {@link #join()}
      * @throws NullPointerException  if {@code body} is null
      * @throws IllegalStateException if the current loop is closed
      */
@@ -310,7 +352,15 @@ public final class MicroThread<T> extends Completion<T> {
         return Loop.current().parallel(body);
     }
 
-    /** As {@link #parallel(Body)}, with a name for dumps, logs and reports. */
+    /**
+     * As {@link #parallel(Body)}, with a name for dumps, logs and reports.
+     *
+     * @param <T> the type of the body's value
+     * @param name its name; null: a generated one, {@code mt-<id>}
+     * @param body what it runs
+     * @return its handle, to {@link #join()}
+     * @throws IllegalStateException if the current loop is closed
+     */
     public static <T> MicroThread<T> parallel(String name, Body<T> body) {
         return Loop.current().parallel(name, body);
     }
@@ -322,6 +372,9 @@ public final class MicroThread<T> extends Completion<T> {
      * failure as cause. None outlives the call: if the caller is interrupted, all are cancelled
      * and awaited before {@link InterruptedException} is thrown.
      *
+     * @param <T> the type of the values
+     * @param bodies the bodies, one micro-thread each
+     * @return their values, in the order of {@code bodies} (empty if there are none)
      * @throws NullPointerException  if {@code bodies} or any element is null (nothing started)
      * @throws FailedException       if a body failed
      * @throws CancellationException if a body was cancelled by someone else
@@ -530,6 +583,7 @@ public final class MicroThread<T> extends Completion<T> {
     /**
      * The micro-thread running the caller.
      *
+     * @return the caller's micro-thread
      * @throws IllegalStateException if the caller is not a micro-thread
      */
     public static MicroThread<?> current() {
@@ -541,7 +595,7 @@ public final class MicroThread<T> extends Completion<T> {
         return m;
     }
 
-    /** Whether the caller is running in a micro-thread. */
+    /** {@return whether the caller is running in a micro-thread} */
     public static boolean inMicroThread() {
         return currentOrNull() != null;
     }
@@ -580,6 +634,7 @@ public final class MicroThread<T> extends Completion<T> {
      * Parks the caller for {@code duration} on its loop's clock. Only this micro-thread
      * waits; the loop runs others meanwhile.
      *
+     * @param duration how long to sleep
      * @throws IllegalArgumentException if {@code duration} is zero or negative
      * @throws InterruptedException     if interrupted or cancelled while sleeping
      */
@@ -606,7 +661,15 @@ public final class MicroThread<T> extends Completion<T> {
      * returns a value after the deadline has its value returned: nothing is discarded.
      * Nested timeouts work independently: when an outer one expires, inner ones let its
      * interruption pass and the outer {@code withTimeout} throws {@code TimeoutException}.
+     * A timeout is not a cancellation of the micro-thread: once {@code withTimeout} returns or
+     * throws, the stickiness ends ({@link #isCancelled()} is false again unless it was cancelled),
+     * and micro-threads the body started keep running.
      *
+     * @param <T> the type of the body's value
+     * @param <X> the type of the checked exception the body may throw
+     * @param timeout how long the body may run before it is interrupted
+     * @param body what runs, in the caller
+     * @return the body's value, even if it returns after the deadline
      * @throws IllegalArgumentException if {@code timeout} is zero or negative
      * @throws TimeoutException         if the deadline passed and the body ended by throwing
      * @throws InterruptedException     if the caller was interrupted or cancelled (not by this timeout)
@@ -644,6 +707,9 @@ public final class MicroThread<T> extends Completion<T> {
      * micro-thread waits. Cancelling the caller ends the wait; it does not cancel
      * {@code stage}, which may be shared.
      *
+     * @param <V> the type of the stage's value
+     * @param stage the stage to wait for
+     * @return the stage's value
      * @throws FailedException       if the stage completed exceptionally (cause: its failure)
      * @throws CancellationException if the stage was cancelled
      * @throws InterruptedException  if interrupted or cancelled while waiting
@@ -663,7 +729,16 @@ public final class MicroThread<T> extends Completion<T> {
         return c.resultOrThrow("the awaited stage");
     }
 
-    /** As {@link #await(CompletionStage)}; this overload resolves the ambiguity for {@link CompletableFuture}. */
+    /**
+     * As {@link #await(CompletionStage)}; this overload resolves the ambiguity for {@link CompletableFuture}.
+     *
+     * @param <V> the type of the future's value
+     * @param future the future to wait for
+     * @return the future's value
+     * @throws FailedException       if the future completed exceptionally (cause: its failure)
+     * @throws CancellationException if the future was cancelled
+     * @throws InterruptedException  if interrupted or cancelled while waiting
+     */
     public static <V> V await(CompletableFuture<V> future) throws InterruptedException {
         return await((CompletionStage<V>) future);
     }
@@ -671,6 +746,13 @@ public final class MicroThread<T> extends Completion<T> {
     /**
      * Parks the caller until {@code future} is done and returns its value; as
      * {@link #await(CompletionStage)}.
+     *
+     * @param <V> the type of the future's value
+     * @param future the future to wait for
+     * @return the future's value
+     * @throws FailedException       if the future completed exceptionally (cause: its failure)
+     * @throws CancellationException if the future was cancelled
+     * @throws InterruptedException  if interrupted or cancelled while waiting
      */
     public static <V> V await(Future<V> future) throws InterruptedException {
         Objects.requireNonNull(future, "future");
@@ -728,6 +810,7 @@ public final class MicroThread<T> extends Completion<T> {
     /**
      * Waits for this micro-thread to end and returns its value.
      *
+     * @return the value its body returned
      * @throws FailedException       if the body threw (cause: the body's failure, with its stack)
      * @throws CancellationException if it was cancelled and ended by throwing
      * @throws IllegalStateException if called by this micro-thread itself (it would wait forever)
@@ -743,8 +826,14 @@ public final class MicroThread<T> extends Completion<T> {
     /**
      * As {@link #join()}, waiting at most {@code timeout}.
      *
+     * @param timeout how long to wait at most
+     * @return the value its body returned
      * @throws IllegalArgumentException if {@code timeout} is zero or negative
      * @throws TimeoutException         if it has not ended in time (it keeps running)
+     * @throws FailedException          if the body threw (cause: the body's failure, with its stack)
+     * @throws CancellationException    if it was cancelled and ended by throwing
+     * @throws IllegalStateException    if called by this micro-thread itself
+     * @throws InterruptedException     if the caller is interrupted or cancelled while waiting
      */
     public T join(Duration timeout) throws InterruptedException, TimeoutException {
         long deadline = Park.deadlineAfter(timeout, "timeout");
@@ -816,7 +905,7 @@ public final class MicroThread<T> extends Completion<T> {
         return lineage.state == Lineage.CANCELLED;
     }
 
-    /** Whether cancellation was requested, or an enclosing {@link #withTimeout} expired. */
+    /** {@return whether cancellation was requested, or an enclosing {@link #withTimeout} expired} */
     public boolean isCancelled() {
         return cancelRequested();
     }
@@ -829,22 +918,22 @@ public final class MicroThread<T> extends Completion<T> {
         return false;
     }
 
-    /** Whether it has ended (in any way). */
+    /** {@return whether it has ended (in any way)} */
     public boolean isDone() {
         return settled();
     }
 
-    /** The name given at start, or {@code mt-<id>}. */
+    /** {@return the name given at start, or {@code mt-<id>}} */
     public String name() {
         return explicitName != null ? explicitName : "mt-" + id;
     }
 
-    /** The loop it runs on. */
+    /** {@return the loop it runs on} */
     public Loop loop() {
         return loop;
     }
 
-    /** Its state now; unreliable for check-then-act, as any racy query. */
+    /** {@return its state now} Unreliable for check-then-act, as any racy query. */
     public State state() {
         switch (stateCode()) {
             case Completion.VALUE: return State.SUCCEEDED;
@@ -865,6 +954,8 @@ public final class MicroThread<T> extends Completion<T> {
     /**
      * What it waits on, in words ("joining micro-thread 'bob'", "sleeping for 30s", "awaiting
      * Deferred@1b6d3586 (pending)", "blocked in JDK code (see its stack)"), or empty if it is not waiting.
+     *
+     * @return the wait in words, or empty
      */
     public Optional<String> waitingOn() {
         WaitKind k = waitKind;
@@ -874,7 +965,7 @@ public final class MicroThread<T> extends Completion<T> {
         return Optional.empty();
     }
 
-    /** Its stack now (empty once ended; empty, for now, on a host loop). */
+    /** {@return its stack now (empty once ended; empty, for now, on a host loop)} */
     public StackTraceElement[] stackTrace() {
         return strand instanceof Thread t ? t.getStackTrace() : new StackTraceElement[0];
     }

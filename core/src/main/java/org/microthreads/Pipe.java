@@ -115,7 +115,12 @@ public final class Pipe<T> implements Iterable<T> {
     // Factories
     // =====================================================================================
 
-    /** A pipe without buffer: each {@code put} waits until a {@code take} receives its item (Go's {@code make(chan T)}). */
+    /**
+     * A pipe without buffer: each {@code put} waits until a {@code take} receives its item (Go's {@code make(chan T)}).
+     *
+     * @param <T> the type of the items
+     * @return a new open pipe
+     */
     public static <T> Pipe<T> rendezvous() {
         return new Pipe<>(0, BLOCK);
     }
@@ -124,13 +129,21 @@ public final class Pipe<T> implements Iterable<T> {
      * A pipe holding up to {@code capacity} items; a {@code put} on a full pipe waits.
      * {@code buffered(0)} is {@link #rendezvous()}.
      *
+     * @param <T> the type of the items
+     * @param capacity how many items may wait in the pipe
+     * @return a new open pipe
      * @throws IllegalArgumentException if {@code capacity} is negative
      */
     public static <T> Pipe<T> buffered(int capacity) {
         return new Pipe<>(requireCapacity(capacity, 0), BLOCK);
     }
 
-    /** A pipe whose {@code put} never waits; its buffer grows as needed. */
+    /**
+     * A pipe whose {@code put} never waits; its buffer grows as needed.
+     *
+     * @param <T> the type of the items
+     * @return a new open pipe
+     */
     public static <T> Pipe<T> unbounded() {
         return new Pipe<>(Integer.MAX_VALUE, BLOCK);
     }
@@ -139,6 +152,9 @@ public final class Pipe<T> implements Iterable<T> {
      * A pipe holding up to {@code capacity} items where a {@code put} on a full pipe drops the oldest
      * buffered item and never waits.
      *
+     * @param <T> the type of the items
+     * @param capacity how many items the pipe keeps
+     * @return a new open pipe
      * @throws IllegalArgumentException if {@code capacity} is less than 1
      */
     public static <T> Pipe<T> droppingOldest(int capacity) {
@@ -149,13 +165,21 @@ public final class Pipe<T> implements Iterable<T> {
      * A pipe holding up to {@code capacity} items where a {@code put} on a full pipe drops the item
      * being put (it still succeeds) and never waits.
      *
+     * @param <T> the type of the items
+     * @param capacity how many items the pipe keeps
+     * @return a new open pipe
      * @throws IllegalArgumentException if {@code capacity} is less than 1
      */
     public static <T> Pipe<T> droppingLatest(int capacity) {
         return new Pipe<>(requireCapacity(capacity, 1), DROP_LATEST);
     }
 
-    /** A pipe that keeps only the latest item put: {@code droppingOldest(1)} (Kotlin's {@code CONFLATED}). */
+    /**
+     * A pipe that keeps only the latest item put: {@code droppingOldest(1)} (Kotlin's {@code CONFLATED}).
+     *
+     * @param <T> the type of the items
+     * @return a new open pipe
+     */
     public static <T> Pipe<T> conflated() {
         return droppingOldest(1);
     }
@@ -167,13 +191,18 @@ public final class Pipe<T> implements Iterable<T> {
         return capacity;
     }
 
-    /** Names this pipe for dumps and messages (default {@code pipe-<n>}); returns it. */
+    /**
+     * Names this pipe for dumps and messages (default {@code pipe-<n>}); returns it.
+     *
+     * @param name the new name
+     * @return this pipe
+     */
     public Pipe<T> named(String name) {
         this.name = Objects.requireNonNull(name, "name");
         return this;
     }
 
-    /** This pipe's name. */
+    /** {@return this pipe's name: the one given to {@link #named}, else {@code pipe-<n>}} */
     public String name() {
         String n = name;
         return n != null ? n : "pipe-" + id;
@@ -191,6 +220,7 @@ public final class Pipe<T> implements Iterable<T> {
     /**
      * Puts {@code item}, waiting for room (or, on a rendezvous pipe, for a taker).
      *
+     * @param item the item (not null)
      * @throws PipeClosedException  if the pipe is closed or failed (before or while waiting; the item was not delivered)
      * @throws InterruptedException if interrupted or cancelled first (the item was not delivered)
      */
@@ -201,7 +231,9 @@ public final class Pipe<T> implements Iterable<T> {
     /**
      * As {@link #put}, but returns false instead of throwing when the pipe is closed or failed.
      *
+     * @param item the item (not null)
      * @return true if delivered (or buffered, or dropped by the pipe's policy), false if the pipe is closed
+     * @throws InterruptedException if interrupted or cancelled first (the item was not delivered)
      */
     public boolean putOrClosed(T item) throws InterruptedException {
         Objects.requireNonNull(item, "item");
@@ -211,7 +243,8 @@ public final class Pipe<T> implements Iterable<T> {
     /**
      * Puts {@code item} if that is possible without waiting.
      *
-     * @return false if the pipe is full (rendezvous: no taker is waiting)
+     * @param item the item (not null)
+     * @return true if delivered (or buffered, or dropped by the pipe's policy); false if the pipe is full (rendezvous: no taker is waiting)
      * @throws PipeClosedException if the pipe is closed or failed
      */
     public boolean tryPut(T item) {
@@ -224,7 +257,9 @@ public final class Pipe<T> implements Iterable<T> {
     /**
      * Puts {@code item}, waiting at most {@code timeout}.
      *
-     * @return false if there was no room in time (the item was not delivered)
+     * @param item the item (not null)
+     * @param timeout how long to wait at most for room (or, on a rendezvous pipe, for a taker)
+     * @return true if delivered (or buffered, or dropped by the pipe's policy); false if there was no room in time (the item was not delivered)
      * @throws IllegalArgumentException if {@code timeout} is zero or negative
      * @throws PipeClosedException      if the pipe is closed or failed
      * @throws InterruptedException     if interrupted or cancelled first (the item was not delivered)
@@ -319,6 +354,7 @@ public final class Pipe<T> implements Iterable<T> {
     /**
      * Takes the next item, waiting for one.
      *
+     * @return the item (never null)
      * @throws PipeClosedException  if the pipe was closed and everything buffered has been taken
      * @throws FailedException      if the pipe {@linkplain #fail failed} and everything buffered has been taken (cause: the failure)
      * @throws InterruptedException if interrupted or cancelled first (nothing was taken)
@@ -332,6 +368,10 @@ public final class Pipe<T> implements Iterable<T> {
     /**
      * As {@link #take}, but returns null instead of throwing once the pipe is closed and drained.
      * A failed pipe still throws {@link FailedException}: a failure is not an end.
+     *
+     * @return the item, or null once the pipe is closed and drained
+     * @throws FailedException      if the pipe {@linkplain #fail failed} and everything buffered has been taken (cause: the failure)
+     * @throws InterruptedException if interrupted or cancelled first (nothing was taken)
      */
     public T takeOrClosed() throws InterruptedException {
         Object r = takeUntil(Park.NONE);
@@ -358,6 +398,7 @@ public final class Pipe<T> implements Iterable<T> {
     /**
      * Takes the next item, waiting at most {@code timeout}.
      *
+     * @param timeout how long to wait at most for an item
      * @return the item, or null if none came in time
      * @throws IllegalArgumentException if {@code timeout} is zero or negative
      * @throws PipeClosedException      if the pipe is closed and drained
@@ -467,6 +508,7 @@ public final class Pipe<T> implements Iterable<T> {
      * Fails the pipe: no more puts; takers drain what is buffered, then get a
      * {@link FailedException} with {@code cause}. Waiting putters wake with {@link PipeClosedException}.
      *
+     * @param cause the failure, the cause of the takers' {@link FailedException} and of later puts' {@link PipeClosedException}
      * @return true if this call failed it, false if it was already closed or failed
      */
     public boolean fail(Throwable cause) {
@@ -500,12 +542,12 @@ public final class Pipe<T> implements Iterable<T> {
         }
     }
 
-    /** Whether no more items can be put (closed or failed). */
+    /** {@return whether no more items can be put (closed or failed)} */
     public boolean isClosedForPut() {
         return closeState != OPEN;
     }
 
-    /** Whether takers have seen or would see the end: closed or failed, and nothing buffered. */
+    /** {@return whether takers have seen or would see the end: closed or failed, and nothing buffered} */
     public boolean isClosedForTake() {
         lock.lock();
         try {
@@ -515,7 +557,7 @@ public final class Pipe<T> implements Iterable<T> {
         }
     }
 
-    /** Whether the pipe {@linkplain #fail failed} (as opposed to closing normally or staying open). */
+    /** {@return whether the pipe {@linkplain #fail failed} (as opposed to closing normally or staying open)} */
     public boolean isFailed() {
         return closeState == FAILED;
     }
@@ -545,6 +587,7 @@ public final class Pipe<T> implements Iterable<T> {
      * observed it, as a {@code join} would); when it is cancelled the pipe fails with a
      * {@link CancellationException}. If it has already ended, that happens now.
      *
+     * @param producer the micro-thread that puts into this pipe
      * @return this pipe
      * @throws IllegalStateException if the pipe already has an owner, or is {@linkplain #confined() confined}
      *                               to a loop {@code producer} is not of
@@ -576,9 +619,20 @@ public final class Pipe<T> implements Iterable<T> {
         return this;
     }
 
-    /** The body of a producer started by {@link #produce}. */
+    /**
+     * The body of a producer started by {@link #produce}.
+     *
+     * @param <T> the type of the items
+     */
     @FunctionalInterface
     public interface Producer<T> {
+        /**
+         * Puts the producer's items into {@code out}; returning closes it.
+         *
+         * @param out the pipe the producer owns
+         * @throws Exception fails the pipe (a {@link PipeClosedException} of {@code out} itself
+         *         just ends the producer)
+         */
         void run(Pipe<T> out) throws Exception;
     }
 
@@ -587,12 +641,29 @@ public final class Pipe<T> implements Iterable<T> {
      * loop) that runs {@code body} with {@code pipe} and {@linkplain #ownedBy owns} it, and returns
      * the pipe: Kotlin's {@code produce}. If a taker closes the pipe early, the producer's next put
      * throws {@link PipeClosedException}; the producer then ends normally, not as a failure.
+     *
+     * @param <T> the type of the items
+     * @param pipe the pipe to feed, not owned yet
+     * @param body what the producer runs
+     * @return {@code pipe}
+     * @throws IllegalStateException if {@code pipe} cannot be owned by the producer: it already
+     *         has an owner, or is confined to another loop (the producer has been started all the same)
      */
     public static <T> Pipe<T> produce(Pipe<T> pipe, Producer<T> body) {
         return produce(null, pipe, body);
     }
 
-    /** As {@link #produce(Pipe, Producer)}, the producer named {@code name} (for dumps and reports; null: a generated name). */
+    /**
+     * As {@link #produce(Pipe, Producer)}, the producer named {@code name}.
+     *
+     * @param <T> the type of the items
+     * @param name the producer's name, for dumps and reports; null: a generated name
+     * @param pipe the pipe to feed, not owned yet
+     * @param body what the producer runs
+     * @return {@code pipe}
+     * @throws IllegalStateException if {@code pipe} cannot be owned by the producer: it already
+     *         has an owner, or is confined to another loop (the producer has been started all the same)
+     */
     public static <T> Pipe<T> produce(String name, Pipe<T> pipe, Producer<T> body) {
         Objects.requireNonNull(pipe, "pipe");
         Objects.requireNonNull(body, "body");
@@ -651,6 +722,8 @@ public final class Pipe<T> implements Iterable<T> {
      * ({@code try (var s = pipe.stream()) { ... s.limit(3) ... }}) thereby tells the producer to
      * stop (its next put throws {@link PipeClosedException}; one started by {@link #produce} then
      * ends normally). Leave it unclosed when other takers still need the pipe.
+     *
+     * @return a stream of the items taken from now on
      */
     public Stream<T> stream() {
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(iterator(),
@@ -665,12 +738,22 @@ public final class Pipe<T> implements Iterable<T> {
      * A {@link Select} case that takes an item and runs {@code action} with it. If the pipe is
      * chosen because it is closed and drained, the select throws {@link PipeClosedException}
      * (failed: {@link FailedException}).
+     *
+     * @param <R> the type of what {@code action} returns
+     * @param action what runs with the item taken; its result is the select's
+     * @return the case, for {@link Select#select} or {@link Select#selectFirst}
      */
     public <R> Select.Case<R> onTake(Select.ItemAction<? super T, ? extends R> action) {
         return new Select.Clause<>(this, false, null, Objects.requireNonNull(action, "action"), false);
     }
 
-    /** As {@link #onTake}, but a closed and drained pipe runs {@code action} with null. */
+    /**
+     * As {@link #onTake}, but a closed and drained pipe runs {@code action} with null.
+     *
+     * @param <R> the type of what {@code action} returns
+     * @param action what runs with the item taken, or with null at the end; its result is the select's
+     * @return the case, for {@link Select#select} or {@link Select#selectFirst}
+     */
     public <R> Select.Case<R> onTakeOrClosed(Select.ItemAction<? super T, ? extends R> action) {
         return new Select.Clause<>(this, false, null, Objects.requireNonNull(action, "action"), true);
     }
@@ -678,6 +761,11 @@ public final class Pipe<T> implements Iterable<T> {
     /**
      * A {@link Select} case that puts {@code item} and then runs {@code action}. If the pipe is
      * closed, the select throws {@link PipeClosedException}.
+     *
+     * @param <R> the type of what {@code action} returns
+     * @param item the item to put (not null)
+     * @param action what runs once the item was put; its result is the select's
+     * @return the case, for {@link Select#select} or {@link Select#selectFirst}
      */
     public <R> Select.Case<R> onPut(T item, Select.Action<? extends R> action) {
         Objects.requireNonNull(item, "item");
@@ -689,7 +777,7 @@ public final class Pipe<T> implements Iterable<T> {
     // Observability and the deadlock rule
     // =====================================================================================
 
-    /** Items buffered now. */
+    /** {@return how many items are buffered now} */
     public int size() {
         lock.lock();
         try {
@@ -699,12 +787,12 @@ public final class Pipe<T> implements Iterable<T> {
         }
     }
 
-    /** The most items it buffers: 0 for rendezvous, {@link Integer#MAX_VALUE} for unbounded. */
+    /** {@return the most items it buffers: 0 for rendezvous, {@link Integer#MAX_VALUE} for unbounded} */
     public int capacity() {
         return capacity;
     }
 
-    /** Takers waiting now (including select cases). */
+    /** {@return how many takers wait now (including select cases)} */
     public int waitingTakers() {
         lock.lock();
         try {
@@ -714,7 +802,7 @@ public final class Pipe<T> implements Iterable<T> {
         }
     }
 
-    /** Putters waiting now (including select cases). */
+    /** {@return how many putters wait now (including select cases)} */
     public int waitingPutters() {
         lock.lock();
         try {
@@ -724,7 +812,7 @@ public final class Pipe<T> implements Iterable<T> {
         }
     }
 
-    /** Items dropped so far by a dropping policy. */
+    /** {@return how many items a dropping policy has dropped so far} */
     public long droppedCount() {
         lock.lock();
         try {

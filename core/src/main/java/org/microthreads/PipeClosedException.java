@@ -13,7 +13,7 @@ public final class PipeClosedException extends IllegalStateException {
         this.pipe = pipe;
     }
 
-    /** The pipe that was closed. */
+    /** {@return the pipe that was closed (or failed)} */
     public Pipe<?> pipe() {
         return pipe;
     }

@@ -43,24 +43,57 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class Select {
     private Select() {}
 
-    /** What a take case does with the item it took. */
+    /**
+     * What a take case does with the item it took.
+     *
+     * @param <T> the type of the pipe's items
+     * @param <R> the type of the select's result
+     */
     @FunctionalInterface
     public interface ItemAction<T, R> {
+        /**
+         * Runs once the case was chosen and its item taken, on the selecting thread.
+         *
+         * @param item the item taken (never null; for {@link Pipe#onTakeOrClosed}, null when the
+         *        pipe was closed and drained)
+         * @return what the select returns
+         * @throws InterruptedException passes through the select to its caller
+         */
         R apply(T item) throws InterruptedException;
     }
 
-    /** What a put, timeout or default case does once chosen. */
+    /**
+     * What a put, timeout or default case does once chosen.
+     *
+     * @param <R> the type of the select's result
+     */
     @FunctionalInterface
     public interface Action<R> {
+        /**
+         * Runs once the case was chosen (for a put, after the item was delivered), on the
+         * selecting thread.
+         *
+         * @return what the select returns
+         * @throws InterruptedException passes through the select to its caller
+         */
         R run() throws InterruptedException;
     }
 
-    /** One case of a select; made by {@link Pipe#onTake}, {@link Pipe#onPut}, {@link #onTimeout}, {@link #onDefault}. */
+    /**
+     * One case of a select; made by {@link Pipe#onTake}, {@link Pipe#onPut}, {@link #onTimeout}, {@link #onDefault}.
+     *
+     * @param <R> the type of what its action returns
+     */
     public sealed interface Case<R> permits Clause, Timeout, Default {}
 
     /**
      * A case chosen when no other case happened within {@code timeout}.
      *
+     * @param <R> the type of what {@code action} returns
+     * @param timeout how long the select waits for another case, measured from when it starts
+     * @param action what runs when time is up; its result is the select's
+     * @return the case, for {@link #select} or {@link #selectFirst}
+     * @throws NullPointerException if {@code action} is null
      * @throws IllegalArgumentException if {@code timeout} is zero or negative
      */
     public static <R> Case<R> onTimeout(Duration timeout, Action<? extends R> action) {
@@ -68,7 +101,14 @@ public final class Select {
         return new Timeout<>(timeout, Objects.requireNonNull(action, "action"));
     }
 
-    /** A case chosen at once when no other case is ready: the select never waits. */
+    /**
+     * A case chosen at once when no other case is ready: the select never waits.
+     *
+     * @param <R> the type of what {@code action} returns
+     * @param action what runs when no other case is ready; its result is the select's
+     * @return the case, for {@link #select} or {@link #selectFirst}
+     * @throws NullPointerException if {@code action} is null
+     */
     public static <R> Case<R> onDefault(Action<? extends R> action) {
         return new Default<>(Objects.requireNonNull(action, "action"));
     }
@@ -76,6 +116,9 @@ public final class Select {
     /**
      * Does one of the ready cases, chosen uniformly at random, waiting until one is ready.
      *
+     * @param <R> the type of the result
+     * @param cases the cases, at least one of them on a pipe
+     * @return what the chosen case's action returned
      * @throws InterruptedException if interrupted or cancelled while waiting (no case happened)
      */
     @SafeVarargs
@@ -83,7 +126,14 @@ public final class Select {
         return run(Objects.requireNonNull(cases, "cases"), true);
     }
 
-    /** As {@link #select(Case[])}, with the cases in a list. */
+    /**
+     * As {@link #select(Case[])}, with the cases in a list.
+     *
+     * @param <R> the type of the result
+     * @param cases the cases, at least one of them on a pipe
+     * @return what the chosen case's action returned
+     * @throws InterruptedException if interrupted or cancelled while waiting (no case happened)
+     */
     public static <R> R select(List<? extends Case<? extends R>> cases) throws InterruptedException {
         return run(array(cases), true);
     }
@@ -91,6 +141,9 @@ public final class Select {
     /**
      * Does the first ready case in argument order, waiting until one is ready.
      *
+     * @param <R> the type of the result
+     * @param cases the cases, at least one of them on a pipe; the first ready one is chosen
+     * @return what the chosen case's action returned
      * @throws InterruptedException if interrupted or cancelled while waiting (no case happened)
      */
     @SafeVarargs
@@ -98,7 +151,14 @@ public final class Select {
         return run(Objects.requireNonNull(cases, "cases"), false);
     }
 
-    /** As {@link #selectFirst(Case[])}, with the cases in a list (their order is the priority). */
+    /**
+     * As {@link #selectFirst(Case[])}, with the cases in a list (their order is the priority).
+     *
+     * @param <R> the type of the result
+     * @param cases the cases, at least one of them on a pipe; the first ready one is chosen
+     * @return what the chosen case's action returned
+     * @throws InterruptedException if interrupted or cancelled while waiting (no case happened)
+     */
     public static <R> R selectFirst(List<? extends Case<? extends R>> cases) throws InterruptedException {
         return run(array(cases), false);
     }

@@ -5,7 +5,11 @@ import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 import org.microthreads.MicroThread;
 
-/** A timeout around any blocking-style code: the body is cancelled when time is up. */
+/**
+ * A timeout around any blocking-style code: when time is up the body is interrupted (in a
+ * micro-thread stickily, like a cancellation, yet the micro-thread is not cancelled) and, once
+ * it has ended by throwing, {@code withTimeout} throws {@link TimeoutException}.
+ */
 public final class Timeouts {
     private Timeouts() {}
 
@@ -14,7 +18,7 @@ public final class Timeouts {
     }
 
     public static void run(PrintStream out) throws Exception {
-        out.println("== Timeouts: withTimeout cancels a body that takes too long ==");
+        out.println("== Timeouts: withTimeout interrupts a body that takes too long ==");
         String quick = MicroThread.withTimeout(Duration.ofSeconds(1), () -> {
             MicroThread.sleep(Duration.ofMillis(10));
             return "in time";
