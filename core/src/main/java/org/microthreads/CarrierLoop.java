@@ -111,7 +111,7 @@ final class CarrierLoop extends Loop {
                     if (l.holdsCarrier(m)) return "micro-thread '" + m.name() + "'" + MicroThread.stackText(m.stackTrace());
                 }
             }
-            return "a task that is no micro-thread of the loop (the carrier's own stack follows)"
+            return "the carrier (no live micro-thread is mounted on it: one that is ending, or the JDK's own code; its stack follows)"
                     + MicroThread.stackText(carrier.carrierThread().getStackTrace());
         }
     }

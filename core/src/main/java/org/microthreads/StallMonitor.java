@@ -13,6 +13,9 @@ import java.util.concurrent.locks.LockSupport;
  * for the limit while its thread was busy, it logs a WARNING naming the holder, with its stack;
  * when the holder lets go, it logs how long it held on. Runs shorter than the limit are never
  * reported; a run is reported once it has lasted between the limit and the limit plus a look.
+ * When the monitor itself oversleeps (a GC pause, a machine too busy to run it) it starts counting
+ * afresh: a pause of the whole process is not a stall. A carrier thread that the operating system
+ * alone does not run for the limit is, and is reported.
  *
  * <p>The limit is the system property {@code microthreads.stallMillis} (default 100; 0 turns the
  * monitor off), read when a loop is made. The watched loop pays one opaque counter write per
@@ -71,11 +74,15 @@ final class StallMonitor {
             }
             long look = Long.MAX_VALUE;
             for (Entry e : ENTRIES) look = Math.min(look, Math.max(1_000_000, e.limit / 4));
+            long before = System.nanoTime();
             LockSupport.parkNanos(StallMonitor.class, look);
             long now = System.nanoTime();
+            // Overslept: the whole process was stopped (a GC pause, the machine busy); the carriers
+            // may not have run either, so that time is not counted against them.
+            boolean overslept = now - before > 2 * look;
             for (Entry e : ENTRIES) {
                 try {
-                    if (e.watched.gone()) ENTRIES.remove(e); else e.look(now);
+                    if (e.watched.gone()) ENTRIES.remove(e); else e.look(now, overslept);
                 } catch (Throwable bug) {
                     Loop.LOG.log(Level.ERROR, "the stall monitor failed on loop '" + e.watched.loopName() + "' (a microthreads bug)", bug);
                 }
@@ -96,8 +103,13 @@ final class StallMonitor {
             this.limit = limit;
         }
 
-        void look(long now) {
+        void look(long now, boolean overslept) {
             long s = watched.switches();
+            if (overslept && reported == null) {
+                lastSwitches = s;
+                since = now;
+                return;
+            }
             if (watched.sleeping() || s != lastSwitches) {
                 if (reported != null) {
                     Loop.LOG.log(Level.WARNING, "loop '" + watched.loopName() + "' switches again: " + reported

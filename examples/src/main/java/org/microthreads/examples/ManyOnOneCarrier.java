@@ -31,6 +31,7 @@ public final class ManyOnOneCarrier {
         try (Loop loop = Loop.singleCarrier("busy")) {
             loop.run(() -> {
                 for (int i = 0; i < n; i++) {
+                    if (i % 1_000 == 999) MicroThread.yieldNow(); // let them run: a loop never switching is starved
                     MicroThread.startAndForget(() -> {
                         c.asleep++;
                         c.mostAsleepAtOnce = Math.max(c.mostAsleepAtOnce, c.asleep);
