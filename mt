@@ -68,6 +68,8 @@ function end_line() { if (open) { printf "\n"; open = 0 } fflush() }
   printf " %d run%s", t, (f > 0 ? ", " f " FAILED" : ""); fflush(); next
 }
 /^\[INFO\] Tests are skipped/ { printf " skipped"; fflush(); next }
+/^\[INFO\] Skipping javadoc generation, everything is up to date/ { printf " (up to date)"; fflush(); next }
+/^\[INFO\] Skipping (javadoc|source)/ { printf " (skipped)"; fflush(); next }
 /^\[INFO\] BUILD (SUCCESS|FAILURE)/ { end_line() }
 END { end_line() }'
 
