@@ -1225,6 +1225,33 @@ class GeneratorTest {
         }
     }
 
+    @GeneratorKind.AllKinds
+    void aSecondIterationThroughStreamIteratorOrForEachIsRefusedNamingTheGenerator(GeneratorKind k) {
+        try (Generator<Integer> g = k.of(range(0, 3))) {
+            assertThat(g.stream().toList()).containsExactly(0, 1, 2);
+            assertThatThrownBy(g::stream).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining(g.toString()).hasMessageContaining("once");
+            assertThatThrownBy(g::iterator).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining(g.toString()).hasMessageContaining("once");
+        }
+        try (Generator<Integer> g = k.of(range(0, 3))) {
+            List<Integer> seen = new ArrayList<>();
+            for (Integer x : g) seen.add(x);
+            assertThat(seen).containsExactly(0, 1, 2);
+            assertThatThrownBy(g::stream).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining(g.toString()).hasMessageContaining("once");
+            assertThatThrownBy(() -> { for (Integer x : g) seen.add(x); }).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining(g.toString());
+        }
+        try (Generator<Integer> g = k.of(range(0, 3))) {
+            assertThat(g.next()).isZero(); // next() is no iteration of its own: the stream has the rest
+            Stream<Integer> first = g.stream();
+            assertThatThrownBy(g::stream).as("a second stream, even before the first is used")
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining(g.toString());
+            assertThat(first.toList()).containsExactly(1, 2);
+        }
+    }
+
     // ---- 11. implementations --------------------------------------------------------------------
 
     @GeneratorKind.AllKinds
