@@ -726,7 +726,8 @@ public final class MicroThread<T> extends Completion<T> {
             }
         });
         c.await(currentOrNull(), WaitKind.AWAIT_STAGE, stage, false, Park.NONE);
-        return c.resultOrThrow("the awaited stage");
+        if (c.stateCode() == Completion.VALUE) return c.resultOrThrow(stage); // no message to build
+        return c.resultOrThrow("the awaited stage " + stage);
     }
 
     /**
@@ -765,7 +766,9 @@ public final class MicroThread<T> extends Completion<T> {
             return future.get(); // parks only the virtual thread
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw new FailedException("the awaited future failed: " + cause, cause);
+            throw new FailedException("the awaited future " + future + " failed: " + cause, cause);
+        } catch (CancellationException e) { // a FutureTask's has no message
+            throw cancelled(future, e);
         } finally {
             Park.endWait(self);
         }
@@ -796,11 +799,16 @@ public final class MicroThread<T> extends Completion<T> {
         } finally {
             if (!c.settled()) helper.interrupt();
         }
-        if (c.stateCode() == Completion.CANCELLED) {
-            Throwable cause = c.failure();
-            throw cause instanceof CancellationException ce ? ce : new CancellationException("the awaited future was cancelled");
-        }
-        return c.resultOrThrow("the awaited future");
+        if (c.stateCode() == Completion.CANCELLED) throw cancelled(future, c.failure());
+        if (c.stateCode() == Completion.VALUE) return c.resultOrThrow(future); // no message to build
+        return c.resultOrThrow("the awaited future " + future);
+    }
+
+    /** What awaiting a cancelled plain future throws: names the future, with what it threw (if anything) as cause. */
+    private static CancellationException cancelled(Future<?> future, Throwable cause) {
+        CancellationException ce = new CancellationException("the awaited future " + future + " was cancelled");
+        if (cause != null) ce.initCause(cause);
+        return ce;
     }
 
     // =====================================================================================
