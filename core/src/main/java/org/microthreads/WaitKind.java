@@ -27,7 +27,7 @@ enum WaitKind {
     }
 
     String describe(Object target) {
-        return prefix + (target instanceof MicroThread<?> m ? "'" + m.name() + "'"
+        return prefix + (target instanceof MicroThread<?> m ? m.quotedName()
                 : target instanceof Duration d ? human(d) : target);
     }
 
