@@ -76,7 +76,7 @@ final class CarrierLoop extends Loop {
         String thread = "'" + carrier.carrierThread().getName() + "'";
         for (MicroThread<?> m : left) {
             if (holdsCarrier(m)) {
-                return "The carrier thread " + thread + " stays with '" + m.name() + "' until it blocks, yields or ends: no"
+                return "The carrier thread " + thread + " stays with " + m.quotedName() + " until it blocks, yields or ends: no"
                         + " one can take it back. Then it stops, and whatever is left goes on, one at a time, on the"
                         + " orphan carrier thread 'microthreads-orphan-carrier' (shared by closed loops).";
             }
@@ -108,7 +108,7 @@ final class CarrierLoop extends Loop {
             CarrierLoop l = loop.get();
             if (l != null) {
                 for (MicroThread<?> m : l.snapshot()) {
-                    if (l.holdsCarrier(m)) return "micro-thread '" + m.name() + "'" + MicroThread.stackText(m.stackTrace());
+                    if (l.holdsCarrier(m)) return "micro-thread " + m.quotedName() + MicroThread.stackText(m.stackTrace());
                 }
             }
             return "the carrier (no live micro-thread is mounted on it: one that is ending, or the JDK's own code; its stack follows)"

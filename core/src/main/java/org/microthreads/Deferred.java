@@ -79,7 +79,7 @@ public final class Deferred<T> {
      */
     public T await() throws InterruptedException {
         cell.await(MicroThread.currentOrNull(), WaitKind.DEFERRED, this, false, Park.NONE);
-        return cell.resultOrThrow("the deferred");
+        return cell.resultOrThrow(this);
     }
 
     /**
@@ -97,7 +97,7 @@ public final class Deferred<T> {
         if (!cell.await(MicroThread.currentOrNull(), WaitKind.DEFERRED, this, false, deadline)) {
             throw new TimeoutException("deferred not completed within " + WaitKind.human(timeout));
         }
-        return cell.resultOrThrow("the deferred");
+        return cell.resultOrThrow(this);
     }
 
     @Override

@@ -72,8 +72,10 @@ import org.microthreads.internal.JdkInternals;
  * through an emitter whose generator is not running: {@link IllegalStateException}, and the
  * generator is untouched. {@code hasNext()}/{@code next()}/{@code close()} called from the
  * generator's own body, or while another thread is inside it: {@link IllegalStateException}.
- * A second {@link #iterator()} call: {@link IllegalStateException} (a generator is iterated
- * once, like {@link java.nio.file.DirectoryStream}).
+ * A second iteration, that is a second call of {@link #iterator()} or {@link #stream()} in any
+ * combination (a for-each calls {@code iterator()}): {@link IllegalStateException} naming the
+ * generator (a generator is iterated once, like {@link java.nio.file.DirectoryStream}).
+ * {@code hasNext()}/{@code next()} called directly are no iteration of their own.
  *
  * <h2>Threads</h2>
  * A generator is used by one consumer at a time; it may be handed to another thread between
@@ -303,29 +305,42 @@ public final class Generator<T> implements Iterator<T>, Iterable<T>, AutoCloseab
     }
 
     /**
-     * This generator, for a for-each. A generator is iterated once.
+     * This generator, for a for-each. A generator is iterated once: this and {@link #stream()}
+     * together may be called once in all.
      *
      * @return this generator
-     * @throws IllegalStateException on a second call
+     * @throws IllegalStateException if {@code iterator()} or {@link #stream()} was called before
+     *         (the message names the generator)
      */
     @Override
     public Iterator<T> iterator() {
-        if (iterated) {
-            throw new IllegalStateException(this + " is iterated once (it is its own iterator); make a new one to start again");
-        }
-        iterated = true;
+        claimIteration("iterator()");
         return this;
     }
 
     /**
      * A sequential stream of the remaining items; closing the stream closes the generator.
      * Ordered, non-null; a parallel stream takes batches of items in order, one thread at a time.
+     * A generator is iterated once: this and {@link #iterator()} (a for-each) together may be
+     * called once in all.
      *
      * @return a stream of the items not taken yet
+     * @throws IllegalStateException if {@code stream()} or {@link #iterator()} was called before
+     *         (the message names the generator)
      */
     public Stream<T> stream() {
+        claimIteration("stream()");
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(this, Spliterator.ORDERED | Spliterator.NONNULL), false)
                 .onClose(this::close);
+    }
+
+    /** Marks this generator iterated, or throws if it was already (by {@code iterator()}, a for-each or {@code stream()}). */
+    private void claimIteration(String call) {
+        if (iterated) {
+            throw new IllegalStateException(call + " on " + this + ", which was already iterated (by iterator(), a for-each or"
+                    + " stream()): a generator is iterated once (it is its own iterator); make a new one to start again");
+        }
+        iterated = true;
     }
 
     /**

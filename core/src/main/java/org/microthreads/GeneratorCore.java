@@ -41,6 +41,11 @@ abstract class GeneratorCore<T> implements Generator.Emitter<T> {
     boolean closeCall;
     /** Set by the body's runner once the body has returned or thrown. */
     boolean bodyEnded;
+    /**
+     * Set by the body when {@link #suspend()} threw after handing the buffer over: the body no
+     * longer has the turn, so it must not touch the buffer (emit throws) until {@link #regainTurn()}.
+     */
+    boolean turnLost;
     /** What the body threw (not the close signal), or null. */
     Throwable failure;
     /** Whether {@link #failure} has been thrown to the consumer (or to a close). */
@@ -62,8 +67,18 @@ abstract class GeneratorCore<T> implements Generator.Emitter<T> {
      */
     abstract void resume();
 
-    /** In the body, with the buffer full: hands over to the consumer; returns when resumed. */
+    /**
+     * In the body, with the buffer full: hands over to the consumer; returns when resumed. If it
+     * throws after the hand-off (a stack overflow while waiting for the turn back), it sets
+     * {@link #turnLost} first: the items are the consumer's then.
+     */
     abstract void suspend();
+
+    /**
+     * In the body's runner, once the body has returned or thrown, before it records how: after a
+     * {@link #turnLost}, waits for the turn back (the stack has unwound by then).
+     */
+    void regainTurn() {}
 
     /** Throws unless the calling thread runs this generator's body now. */
     abstract void checkRunner();
@@ -73,13 +88,15 @@ abstract class GeneratorCore<T> implements Generator.Emitter<T> {
 
     /** What the runner of the body calls: the body, its failure kept, {@link #bodyEnded} set. */
     final void runBody() {
+        Throwable thrown = null;
         try {
             body.run(this);
         } catch (Throwable e) {
-            if (!(closing && isClosingSignal(e))) failure = e;
-        } finally {
-            bodyEnded = true;
+            thrown = e;
         }
+        regainTurn(); // before the consumer's fields are written
+        if (thrown != null && !(closing && isClosingSignal(thrown))) failure = thrown;
+        bodyEnded = true;
     }
 
     // ---- the consumer's side ----
@@ -172,13 +189,14 @@ abstract class GeneratorCore<T> implements Generator.Emitter<T> {
     public final void emit(T item) {
         if (item == null) throw nullItem();
         checkEmitter();
+        if (turnLost) throw turnLost();
         buf[n++] = item;
         if (n == buf.length) {
             try {
                 suspend(); // returns at the consumer's next hasNext() (or close)
-            } catch (RuntimeException | Error e) { // it could not suspend (pinned, refused): not emitted
-                buf[--n] = null;
-                throw e;
+            } catch (RuntimeException | Error e) {
+                if (!turnLost) buf[--n] = null; // it could not suspend (pinned, refused): not emitted
+                throw e; // else handed over, then failed waiting for the turn back: the consumer has the items
             }
             if (closing) throw closing();
         }
@@ -257,6 +275,11 @@ abstract class GeneratorCore<T> implements Generator.Emitter<T> {
             if (t instanceof Closing) return true;
         }
         return false;
+    }
+
+    final IllegalStateException turnLost() {
+        return new IllegalStateException(this + ": emit after an emit of this body failed (a stack overflow while"
+                + " waiting for its consumer?): the body fails with that failure");
     }
 
     final NullPointerException nullItem() {

@@ -190,7 +190,9 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
     /**
      * As {@link #startAndForget(MicroThread.Task)}, named.
      *
-     * @param name its name, for dumps, logs and reports; null: a generated name
+     * @param name its name, for dumps, logs and reports; null: a generated name. Any string is
+     *        accepted and kept as given; dumps and reports show line breaks and other control
+     *        characters in it escaped ({@code 'a\nb'}), on one line
      * @param task what it runs
      * @return its handle, for {@link MicroThread#cancel()} or inspection
      * @throws IllegalStateException if this loop is closed
@@ -216,7 +218,9 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
      * As {@link #parallel(MicroThread.Body)}, named.
      *
      * @param <T> the type of the body's value
-     * @param name its name, for dumps, logs and reports; null: a generated name
+     * @param name its name, for dumps, logs and reports; null: a generated name. Any string is
+     *        accepted and kept as given; dumps and reports show line breaks and other control
+     *        characters in it escaped ({@code 'a\nb'}), on one line
      * @param body what it runs
      * @return its handle, to {@link MicroThread#join()}
      * @throws IllegalStateException if this loop is closed
@@ -421,13 +425,13 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
             failureHandler.failed(m, f);
         } catch (Throwable secondary) {
             if (secondary != f) secondary.addSuppressed(f);
-            LOG.log(Level.ERROR, "the failure handler of loop '" + name + "' threw while handling the failure of micro-thread '"
-                    + m.name() + "' (attached as suppressed)", secondary);
+            LOG.log(Level.ERROR, "the failure handler of loop '" + name + "' threw while handling the failure of micro-thread "
+                    + m.quotedName() + " (attached as suppressed)", secondary);
         }
     }
 
     private void logFailure(MicroThread<?> m, Throwable f) {
-        LOG.log(Level.ERROR, "micro-thread '" + m.name() + "' on loop '" + name + "' failed and nobody was waiting for it", f);
+        LOG.log(Level.ERROR, "micro-thread " + m.quotedName() + " on loop '" + name + "' failed and nobody was waiting for it", f);
     }
 
     // =====================================================================================
@@ -466,7 +470,7 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
         StringBuilder sb = new StringBuilder(title).append(": ").append(list.size()).append(" live micro-thread")
                 .append(list.size() == 1 ? "" : "s").append('\n');
         for (MicroThread<?> m : list) {
-            sb.append("  '").append(m.name()).append("' ").append(m.state());
+            sb.append("  ").append(m.quotedName()).append(' ').append(m.state());
             m.waitingOn().ifPresent(w -> sb.append(": ").append(w));
             sb.append('\n');
             for (StackTraceElement e : m.stackTrace()) {
@@ -530,7 +534,7 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
         if (first && !left.isEmpty()) {
             StringBuilder names = new StringBuilder();
             for (MicroThread<?> m : left.subList(0, Math.min(10, left.size()))) {
-                names.append(names.isEmpty() ? "" : ", ").append('\'').append(m.name()).append('\'');
+                names.append(names.isEmpty() ? "" : ", ").append(m.quotedName());
             }
             if (left.size() > 10) names.append(" and ").append(left.size() - 10).append(" more");
             LOG.log(Level.WARNING, "closing loop '" + name + "' cancelled " + left.size() + " micro-thread"
@@ -574,7 +578,7 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
         }
         StringBuilder sb = new StringBuilder();
         for (MicroThread<?> m : left) {
-            sb.append("  '").append(m.name()).append("' ");
+            sb.append("  ").append(m.quotedName()).append(' ');
             int ignored = m.ignoredCancellations;
             if (ignored > 0) {
                 sb.append("ignores its cancellation: it caught and carried on after ").append(ignored)
@@ -585,7 +589,7 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
             } else if (m.state() == MicroThread.State.WAITING) {
                 sb.append("is blocked in JDK code that did not end on the interrupt (see its stack)");
             } else if (holder != null) {
-                sb.append("has not run since it was cancelled: '").append(holder.name()).append("' holds the carrier");
+                sb.append("has not run since it was cancelled: ").append(holder.quotedName()).append(" holds the carrier");
             } else {
                 sb.append("is running or ready to run");
             }

@@ -329,7 +329,9 @@ public final class MicroThread<T> extends Completion<T> {
     /**
      * As {@link #startAndForget(Task)}, with a name for dumps, logs and reports.
      *
-     * @param name its name; null: a generated one, {@code mt-<id>}
+     * @param name its name; null: a generated one, {@code mt-<id>}. Any string is accepted and kept
+     *        as given; dumps and reports show line breaks and other control characters in it
+     *        escaped ({@code 'a\nb'}), on one line
      * @param task what it runs
      * @return its handle, for {@link #cancel()} or inspection
      * @throws IllegalStateException if the current loop is closed
@@ -356,7 +358,9 @@ public final class MicroThread<T> extends Completion<T> {
      * As {@link #parallel(Body)}, with a name for dumps, logs and reports.
      *
      * @param <T> the type of the body's value
-     * @param name its name; null: a generated one, {@code mt-<id>}
+     * @param name its name; null: a generated one, {@code mt-<id>}. Any string is accepted and kept
+     *        as given; dumps and reports show line breaks and other control characters in it
+     *        escaped ({@code 'a\nb'}), on one line
      * @param body what it runs
      * @return its handle, to {@link #join()}
      * @throws IllegalStateException if the current loop is closed
@@ -726,7 +730,8 @@ public final class MicroThread<T> extends Completion<T> {
             }
         });
         c.await(currentOrNull(), WaitKind.AWAIT_STAGE, stage, false, Park.NONE);
-        return c.resultOrThrow("the awaited stage");
+        if (c.stateCode() == Completion.VALUE) return c.resultOrThrow(stage); // no message to build
+        return c.resultOrThrow("the awaited stage " + stage);
     }
 
     /**
@@ -765,7 +770,9 @@ public final class MicroThread<T> extends Completion<T> {
             return future.get(); // parks only the virtual thread
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw new FailedException("the awaited future failed: " + cause, cause);
+            throw new FailedException("the awaited future " + future + " failed: " + cause, cause);
+        } catch (CancellationException e) { // a FutureTask's has no message
+            throw cancelled(future, e);
         } finally {
             Park.endWait(self);
         }
@@ -796,11 +803,16 @@ public final class MicroThread<T> extends Completion<T> {
         } finally {
             if (!c.settled()) helper.interrupt();
         }
-        if (c.stateCode() == Completion.CANCELLED) {
-            Throwable cause = c.failure();
-            throw cause instanceof CancellationException ce ? ce : new CancellationException("the awaited future was cancelled");
-        }
-        return c.resultOrThrow("the awaited future");
+        if (c.stateCode() == Completion.CANCELLED) throw cancelled(future, c.failure());
+        if (c.stateCode() == Completion.VALUE) return c.resultOrThrow(future); // no message to build
+        return c.resultOrThrow("the awaited future " + future);
+    }
+
+    /** What awaiting a cancelled plain future throws: names the future, with what it threw (if anything) as cause. */
+    private static CancellationException cancelled(Future<?> future, Throwable cause) {
+        CancellationException ce = new CancellationException("the awaited future " + future + " was cancelled");
+        if (cause != null) ce.initCause(cause);
+        return ce;
     }
 
     // =====================================================================================
@@ -923,9 +935,42 @@ public final class MicroThread<T> extends Completion<T> {
         return settled();
     }
 
-    /** {@return the name given at start, or {@code mt-<id>}} */
+    /**
+     * {@return the name given at start, exactly as given (control characters included), or
+     * {@code mt-<id>}} Dumps and reports show it quoted, with line breaks and other control
+     * characters escaped ({@code 'a\nb'}), so that it stays on one line.
+     */
     public String name() {
         return explicitName != null ? explicitName : "mt-" + id;
+    }
+
+    /**
+     * The name in single quotes for dumps and reports, on one line: control characters (line
+     * breaks, tabs, ...) and the Unicode line and paragraph separators written as escapes
+     * ({@code \n}, {@code \r}, {@code \t}, else {@code \}{@code uXXXX}).
+     */
+    String quotedName() {
+        return quote(name());
+    }
+
+    /** {@code s} in single quotes, escaped as {@link #quotedName()}. */
+    static String quote(String s) {
+        StringBuilder sb = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean escape = Character.isISOControl(c) || c == '\u2028' || c == '\u2029';
+            if (escape && sb == null) sb = new StringBuilder(s.length() + 8).append('\'').append(s, 0, i);
+            if (sb == null) continue;
+            switch (c) {
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (escape) sb.append(String.format("\\u%04x", (int) c)); else sb.append(c);
+                }
+            }
+        }
+        return sb == null ? "'" + s + "'" : sb.append('\'').toString();
     }
 
     /** {@return the loop it runs on} */

@@ -224,7 +224,27 @@ final class MicroThreadGenerator<T> extends GeneratorCore<T> {
     @Override
     void suspend() {
         Park.checkCanPark(); // before the turn is handed over: a refusal after it would break alternation
-        pass(CONSUMER);
+        Turn t = turn;
+        t.side = CONSUMER; // handed over: from here the items are the consumer's
+        try {
+            Object w = t.consumerWaiter;
+            if (w != null) Park.unpark(w);
+            awaitTurn(PRODUCER, MicroThread.currentOrNull(), WaitKind.GENERATOR_DEMAND);
+        } catch (InterruptedException cannotHappen) {
+            throw new AssertionError(cannotHappen);
+        } catch (RuntimeException | Error e) {
+            // after the hand-off (a stack overflow deep in the wait): the consumer has the turn; the
+            // body unwinds without touching the buffer, and waits for the turn at its top (regainTurn)
+            turnLost = true;
+            throw e;
+        }
+    }
+
+    @Override
+    void regainTurn() {
+        if (!turnLost) return;
+        Object w = turn.consumerWaiter; // the wake-up the failed wait may have missed
+        if (w != null) Park.unpark(w);
         try {
             awaitTurn(PRODUCER, MicroThread.currentOrNull(), WaitKind.GENERATOR_DEMAND);
         } catch (InterruptedException cannotHappen) {

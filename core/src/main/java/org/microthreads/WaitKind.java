@@ -27,13 +27,24 @@ enum WaitKind {
     }
 
     String describe(Object target) {
-        return prefix + (target instanceof MicroThread<?> m ? "'" + m.name() + "'"
+        return prefix + (target instanceof MicroThread<?> m ? m.quotedName()
                 : target instanceof Duration d ? human(d) : target);
     }
 
-    /** 30s, 1.5s, 250ms, 2h: how people write durations. */
+    private static final long DAY = 86_400, WEEK = 7 * DAY, YEAR = 365 * DAY;
+    /** A mean Gregorian year, in seconds: what "years" counts for long durations. */
+    private static final double MEAN_YEAR = 365.2425 * DAY;
+
+    /**
+     * 30s, 1.5s, 250ms, 2h: how people write durations. From a week on, in days ({@code 10 days},
+     * {@code 10.5 days}); from 365 days on, in (mean Gregorian) years, in words when large
+     * ({@code 40 years}, {@code 2.5 thousand years}, {@code 292 billion years}: the longest
+     * {@code Duration}).
+     */
     static String human(Duration d) {
-        if (d.getSeconds() > 1_000_000_000L) return d.toString(); // beyond toMillis()
+        long sec = d.getSeconds();
+        if (sec >= YEAR) return inWords(sec / MEAN_YEAR, "year");
+        if (sec >= WEEK) return oneDecimal((sec + d.getNano() / 1e9) / DAY) + " days";
         long ms = d.toMillis();
         if (ms < 1) return d.toNanos() + "ns";
         if (ms < 1000) return ms + "ms";
@@ -41,5 +52,24 @@ enum WaitKind {
         if (ms % 60_000 == 0) return ms / 60_000 + "min";
         if (ms % 1000 == 0) return ms / 1000 + "s";
         return ms / 1000.0 + "s";
+    }
+
+    /** {@code 1 year}, {@code 40 years}, {@code 2.5 thousand years}, {@code 292 billion years}. */
+    private static String inWords(double n, String unit) {
+        String[] scales = {"", " thousand", " million", " billion", " trillion"};
+        int i = 0;
+        while (i < scales.length - 1 && Math.round(n * 10) / 10.0 >= 1000) {
+            n /= 1000;
+            i++;
+        }
+        String number = oneDecimal(n);
+        return number + scales[i] + " " + unit + (number.equals("1") && i == 0 ? "" : "s");
+    }
+
+    /** {@code n} with one decimal, without a trailing {@code .0}; whole numbers from 10 on. */
+    private static String oneDecimal(double n) {
+        if (n >= 10) return Long.toString(Math.round(n));
+        long tenths = Math.round(n * 10);
+        return tenths % 10 == 0 ? Long.toString(tenths / 10) : tenths / 10 + "." + tenths % 10;
     }
 }

@@ -77,6 +77,39 @@ class DeadlockAndDumpTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void aNameWithLineBreaksOrControlCharactersIsShownEscapedOnOneLineInDumpsAndDeadlockReports() throws Exception {
+        String odd = "a\nb\r\tc\u0007\u2028d";
+        String shown = "'a\\nb\\r\\tc\\u0007\\u2028d'";
+        try (Loop loop = Loop.singleCarrier("odd names")) {
+            AtomicReference<String> dump = new AtomicReference<>();
+            assertThatThrownBy(() -> loop.run(() -> {
+                AtomicReference<MicroThread<?>> partner = new AtomicReference<>();
+                MicroThread<Object> m = MicroThread.parallel(odd, () -> {
+                    MicroThread.yieldNow(); // let the partner start
+                    return partner.get().join();
+                });
+                partner.set(MicroThread.parallel("partner", m::join));
+                assertThat(m.name()).as("the name itself is kept as given").isEqualTo(odd);
+                MicroThread.yieldNow(); // one carrier, in turn: m yields, the partner waits for m
+                MicroThread.yieldNow(); // m waits for the partner
+                dump.set(MicroThread.current().loop().dump());
+                return m.join();
+            })).isInstanceOf(DeadlockException.class)
+                    .satisfies(e -> assertThat(e.getMessage())
+                            .contains("  " + shown + " WAITING: joining micro-thread 'partner'")
+                            .contains("'partner' WAITING: joining micro-thread " + shown)
+                            .contains("'main' WAITING: joining micro-thread " + shown)
+                            .doesNotContain(odd));
+            assertThat(dump.get()).contains("  " + shown + " WAITING: joining micro-thread 'partner'")
+                    .contains("'partner' WAITING: joining micro-thread " + shown)
+                    .contains("'main' RUNNING").doesNotContain(odd);
+            assertThat(dump.get().lines().filter(l -> !l.startsWith("      at ")))
+                    .as("one line per micro-thread, after the title").hasSize(4);
+        }
+    }
+
+    @Test
     void aDumpNamesEachMicroThreadItsStateWhatItWaitsOnAndItsStack() throws Exception {
         try (Loop loop = Loop.singleCarrier("dumped")) {
             String dump = loop.run(() -> {

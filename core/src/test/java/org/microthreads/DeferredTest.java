@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 
@@ -67,5 +68,35 @@ class DeferredTest {
             // a stage that completes via thenApply chains
             assertThat((int) MicroThread.await(CompletableFuture.completedFuture(2).thenApply(x -> x * 21))).isEqualTo(42);
         }
+    }
+
+    @Test
+    void awaitingACancelledFutureStageOrFailedDeferredSaysWhatWasAwaited() throws Exception {
+        FutureTask<String> task = new FutureTask<>(() -> "never run");
+        task.cancel(false);
+        Throwable inMicroThread = MicroThread.parallel(() -> {
+            try {
+                MicroThread.await(task);
+                return null;
+            } catch (CancellationException e) {
+                return e;
+            }
+        }).join();
+        assertThat(inMicroThread).isInstanceOf(CancellationException.class)
+                .hasMessageContaining("the awaited future").hasMessageContaining("FutureTask@").hasMessageContaining("cancelled")
+                .cause().as("the future's own exception").isInstanceOf(CancellationException.class);
+        assertThatThrownBy(() -> MicroThread.await(task)).as("from a plain thread").isInstanceOf(CancellationException.class)
+                .hasMessageContaining("FutureTask@").hasMessageContaining("cancelled");
+
+        CompletableFuture<String> cancelled = new CompletableFuture<>();
+        cancelled.cancel(false);
+        assertThatThrownBy(() -> MicroThread.await(cancelled)).isInstanceOf(CancellationException.class)
+                .hasMessageContaining("the awaited stage").hasMessageContaining("CompletableFuture@").hasMessageContaining("cancelled");
+
+        Deferred<String> d = new Deferred<>();
+        d.fail(new CancellationException("gave up"));
+        assertThatThrownBy(d::await).isInstanceOf(FailedException.class)
+                .hasMessageContaining(d.toString()).hasMessageContaining("gave up")
+                .cause().isInstanceOf(CancellationException.class).hasMessage("gave up");
     }
 }

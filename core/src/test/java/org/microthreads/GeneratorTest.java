@@ -311,6 +311,78 @@ class GeneratorTest {
         }
     }
 
+    /** How deep {@code probe} gets on this stack before it overflows. */
+    static int probeDepth() {
+        int[] reached = {0};
+        try {
+            probe(1, reached);
+        } catch (StackOverflowError expected) {
+            // reached[0] says how far
+        }
+        return reached[0];
+    }
+
+    static void probe(int depth, int[] reached) {
+        reached[0] = depth;
+        probe(depth + 1, reached);
+    }
+
+    /** Descends {@code depth} frames (the frames of {@link #probe}'s size), then emits 1, 2, 3 there. */
+    static void descendThenEmit(int depth, AtomicInteger attempted, Generator.Emitter<Integer> out) {
+        if (depth > 0) {
+            descendThenEmit(depth - 1, attempted, out);
+            return;
+        }
+        for (int i = 1; i <= 3; i++) {
+            attempted.set(i);
+            out.emit(i);
+        }
+    }
+
+    /**
+     * A body that emits near the end of its stack: the overflow strikes wherever the stack runs
+     * out, also inside an emit that has handed its item over and is waiting for the turn back. Swept
+     * over a range of depths just short of the limit so that it strikes at every point of emit's
+     * path. However it strikes, the consumer gets every item emitted before (1, 2, ... in order,
+     * all but at most the one whose emit overflowed), then a FailedException with the
+     * StackOverflowError as cause (or all three items and the end, when the stack sufficed): never
+     * an early end, never another exception. The consumer is a platform thread with a small stack
+     * (a CONTINUATION body runs on it); a MICRO_THREAD body runs on a virtual thread.
+     */
+    @GeneratorKind.AllKinds
+    void aBodyThatOverflowsInsideAnEmitFailsWithTheOverflowAfterEveryItemEmittedBefore(GeneratorKind k) throws Exception {
+        for (int shortOfLimit = 0; shortOfLimit < 120; shortOfLimit++) {
+            int margin = shortOfLimit;
+            AtomicInteger attempted = new AtomicInteger();
+            List<Integer> got = new ArrayList<>();
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            AtomicReference<Throwable> closeThrew = new AtomicReference<>();
+            Thread consumer = Thread.ofPlatform().stackSize(256 * 1024).start(() -> {
+                Generator<Integer> g = k.of(out -> descendThenEmit(Math.max(0, probeDepth() - margin), attempted, out));
+                try {
+                    for (Integer x : g) got.add(x);
+                } catch (Throwable t) {
+                    thrown.set(t);
+                }
+                try {
+                    g.close();
+                } catch (Throwable t) {
+                    closeThrew.set(t);
+                }
+            });
+            consumer.join();
+            String what = k + ", " + margin + " frames short of the limit: " + got + ", emits attempted " + attempted.get();
+            assertThat(closeThrew.get()).as("%s: close() after the end", what).isNull();
+            assertThat(got).as(what).isEqualTo(rangeList(1, got.size() + 1));
+            if (thrown.get() == null) {
+                assertThat(got).as("%s: no failure, so every item", what).hasSize(3);
+            } else {
+                assertThat(thrown.get()).as(what).isInstanceOf(FailedException.class).hasCauseInstanceOf(StackOverflowError.class);
+                assertThat(got.size()).as(what).isBetween(attempted.get() - 1, attempted.get());
+            }
+        }
+    }
+
     @GeneratorKind.AllKinds
     void aNotStartedGeneratorIsIncludedInlineAndUsedUp(GeneratorKind k) {
         AtomicReference<Thread> innerThread = new AtomicReference<>();
@@ -1222,6 +1294,33 @@ class GeneratorTest {
             assertThatThrownBy(g::iterator).isInstanceOf(IllegalStateException.class).hasMessageContaining("once");
             assertThat(drain(g)).containsExactly(0, 1, 2);
             assertThatThrownBy(g::next).isInstanceOf(NoSuchElementException.class).hasMessageContaining("ended");
+        }
+    }
+
+    @GeneratorKind.AllKinds
+    void aSecondIterationThroughStreamIteratorOrForEachIsRefusedNamingTheGenerator(GeneratorKind k) {
+        try (Generator<Integer> g = k.of(range(0, 3))) {
+            assertThat(g.stream().toList()).containsExactly(0, 1, 2);
+            assertThatThrownBy(g::stream).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining(g.toString()).hasMessageContaining("once");
+            assertThatThrownBy(g::iterator).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining(g.toString()).hasMessageContaining("once");
+        }
+        try (Generator<Integer> g = k.of(range(0, 3))) {
+            List<Integer> seen = new ArrayList<>();
+            for (Integer x : g) seen.add(x);
+            assertThat(seen).containsExactly(0, 1, 2);
+            assertThatThrownBy(g::stream).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining(g.toString()).hasMessageContaining("once");
+            assertThatThrownBy(() -> { for (Integer x : g) seen.add(x); }).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining(g.toString());
+        }
+        try (Generator<Integer> g = k.of(range(0, 3))) {
+            assertThat(g.next()).isZero(); // next() is no iteration of its own: the stream has the rest
+            Stream<Integer> first = g.stream();
+            assertThatThrownBy(g::stream).as("a second stream, even before the first is used")
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining(g.toString());
+            assertThat(first.toList()).containsExactly(1, 2);
         }
     }
 

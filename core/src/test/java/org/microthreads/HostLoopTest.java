@@ -119,6 +119,23 @@ class HostLoopTest {
     }
 
     @Test
+    void awaitingACancelledPlainFutureOnTheHostSaysWhatWasAwaited() throws Exception {
+        FutureTask<Integer> task = new FutureTask<>(() -> 5);
+        task.cancel(false);
+        Throwable thrown = loop.run(() -> {
+            try {
+                MicroThread.await(task); // a plain Future: a helper awaits it off the host thread
+                return null;
+            } catch (CancellationException e) {
+                return e;
+            }
+        });
+        assertThat(thrown).isInstanceOf(CancellationException.class)
+                .hasMessageContaining("the awaited future").hasMessageContaining("FutureTask@").hasMessageContaining("cancelled")
+                .cause().as("the future's own exception").isInstanceOf(CancellationException.class);
+    }
+
+    @Test
     void twoHostMicroThreadsInterleaveInFifoOrderOnYield() throws Exception {
         List<String> log = new ArrayList<>(); // not synchronized on purpose: one host thread
         loop.run(() -> {
