@@ -89,16 +89,19 @@ class StarvationTest {
     @Timeout(120)
     void anUnreachableLoopReleasesItsCarrier() throws Exception {
         List<WeakReference<Loop>> loops = new ArrayList<>();
+        List<Loop> held = new ArrayList<>(); // until their carriers are counted: a GC meanwhile would collect them
         for (int i = 0; i < 200; i++) {
             Loop loop = Loop.singleCarrier("abandoned-" + i);
             assertThat(loop.run(() -> 42)).isEqualTo(42);
             loops.add(new WeakReference<>(loop));
+            held.add(loop);
         }
         List<Thread> carriers = new ArrayList<>();
         for (Thread t : Thread.getAllStackTraces().keySet()) {
             if (t.getName().startsWith("microthreads-carrier-abandoned-")) carriers.add(t);
         }
         assertThat(carriers).hasSize(200);
+        held.clear(); // abandoned: never closed
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (carriers.stream().anyMatch(Thread::isAlive) && System.nanoTime() < deadline) {
             System.gc();
