@@ -78,9 +78,13 @@ final class Park {
      */
     static void pause(long nanos) {
         long deadline = now() + nanos;
-        while (!expired(deadline)) {
-            interrupted();
-            parkUntil(Park.class, deadline);
+        try {
+            while (!expired(deadline)) {
+                interrupted();
+                parkUntil(Park.class, deadline);
+            }
+        } catch (IllegalStateException cannotPark) {
+            // a host loop's micro-thread inside synchronized: it cannot yield, so no pause
         }
         interrupted();
     }
