@@ -120,9 +120,11 @@ final class ContinuationStrand implements Runnable {
         state = RUNNING;
         loop.hostThread = host;
         CURRENT.set(this);
+        loop.turn(this);
         try {
             JdkInternals.runContinuation(continuation);
         } finally {
+            loop.turn(null);
             CURRENT.remove();
         }
         try {

@@ -36,6 +36,22 @@ final class HostLoop extends Loop {
     /** Micro-threads submitted to the host and not yet run. */
     final AtomicInteger queued = new AtomicInteger();
 
+    /** Turns run so far: the stall monitor's sign that the host switches. Written on the host only. */
+    private long turns;
+    /** The strand whose turn runs on the host now, or null. Written on the host only. */
+    private ContinuationStrand mounted;
+    private static final java.lang.invoke.VarHandle TURNS, MOUNTED;
+
+    static {
+        try {
+            java.lang.invoke.MethodHandles.Lookup l = java.lang.invoke.MethodHandles.lookup();
+            TURNS = l.findVarHandle(HostLoop.class, "turns", long.class);
+            MOUNTED = l.findVarHandle(HostLoop.class, "mounted", ContinuationStrand.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     HostLoop(String name, Executor host) {
         super(name, 1);
         Objects.requireNonNull(host, "host");
@@ -43,6 +59,49 @@ final class HostLoop extends Loop {
         JdkInternals.requireMonitorCheck("host loops");
         this.host = host;
         ContinuationStrand.anyHostLoop = true;
+        StallMonitor.watch(new Watch(name, new java.lang.ref.WeakReference<>(this)));
+    }
+
+    /** On the host thread: {@code s}'s turn begins (non-null) or ends (null). Opaque stores: no fence. */
+    void turn(ContinuationStrand s) {
+        if (s != null) TURNS.setOpaque(this, turns + 1);
+        MOUNTED.setOpaque(this, s);
+    }
+
+    @Override
+    boolean holdsCarrier(MicroThread<?> m) {
+        ContinuationStrand s = (ContinuationStrand) MOUNTED.getOpaque(this);
+        return s != null && s.microThread == m;
+    }
+
+    /** What the stall monitor sees of a host loop: refers to it weakly. */
+    private record Watch(String loopName, java.lang.ref.WeakReference<HostLoop> loop) implements StallMonitor.Watched {
+        @Override
+        public long switches() {
+            HostLoop l = loop.get();
+            return l == null ? -1 : (long) TURNS.getOpaque(l);
+        }
+
+        @Override
+        public boolean sleeping() {
+            HostLoop l = loop.get();
+            return l == null || MOUNTED.getOpaque(l) == null; // the host's own work is not the loop's
+        }
+
+        @Override
+        public boolean gone() {
+            HostLoop l = loop.get();
+            return l == null || l.isClosed() && l.liveCount() == 0;
+        }
+
+        @Override
+        public String holder() {
+            HostLoop l = loop.get();
+            ContinuationStrand s = l == null ? null : (ContinuationStrand) MOUNTED.getOpaque(l);
+            Thread t = l == null ? null : l.hostThread;
+            if (s == null || t == null) return "nothing any more";
+            return "micro-thread " + s.microThread.quotedName() + MicroThread.stackText(t.getStackTrace());
+        }
     }
 
     @Override

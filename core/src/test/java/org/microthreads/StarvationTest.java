@@ -46,6 +46,31 @@ class StarvationTest {
         }
     }
 
+    /** The same monitor watches host loops (the UI loops to come): a micro-thread holding the host thread. */
+    @Test
+    @Timeout(60)
+    void aHostLoopMicroThreadHoldingTheHostThreadIsReportedToo() throws Exception {
+        String before = System.getProperty("microthreads.stallMillis");
+        System.setProperty("microthreads.stallMillis", "50");
+        try (LogCapture log = LogCapture.start(); HostLoopTest.Host host = new HostLoopTest.Host()) {
+            Loop loop = Loop.onHost("host-stall", host);
+            try {
+                loop.run(() -> MicroThread.parallel("hog", () -> {
+                    spinUntilLogged(log, "micro-thread 'hog' has held the thread of loop 'host-stall'");
+                    return null;
+                }).join());
+                waitUntil(() -> log.messages.stream().anyMatch(m -> m.contains("micro-thread 'hog' let go of its thread")));
+            } finally {
+                loop.close();
+            }
+            String report = log.messages.stream().filter(m -> m.contains("has held the thread")).findFirst().orElseThrow();
+            assertThat(report).startsWith("micro-thread 'hog' has held the thread of loop 'host-stall' for over")
+                    .contains("at org.microthreads.StarvationTest.spinUntilLogged");
+        } finally {
+            if (before == null) System.clearProperty("microthreads.stallMillis"); else System.setProperty("microthreads.stallMillis", before);
+        }
+    }
+
     /** The program: a worker swallows cancellation around take(); a sleeper shares the carrier. */
     @Test
     @Timeout(60)
