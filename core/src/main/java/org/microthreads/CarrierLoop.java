@@ -107,11 +107,11 @@ final class CarrierLoop extends Loop {
         public String holder() {
             CarrierLoop l = loop.get();
             if (l != null) {
-                for (MicroThread<?> m : l.snapshot()) {
+                for (MicroThread<?> m : l.snapshotWithEnding()) {
                     if (l.holdsCarrier(m)) return "micro-thread " + m.quotedName() + MicroThread.stackText(m.stackTrace());
                 }
             }
-            return "the carrier (no live micro-thread is mounted on it: one that is ending, or the JDK's own code; its stack follows)"
+            return "the carrier (no micro-thread of the loop is mounted on it: the JDK's own code; its stack follows)"
                     + MicroThread.stackText(carrier.carrierThread().getStackTrace());
         }
     }

@@ -21,12 +21,14 @@ import java.util.Set;
  *   <li>{@code join} of a micro-thread T of the loop: T is stuck;
  *   <li>{@code parallelAll}: each of its micro-threads that has not ended is stuck;
  *   <li>a wait on pipes {@linkplain Pipe#confined() confined} to its run: every live
- *       micro-thread of that run is stuck. Only the run's micro-threads may touch those pipes, and
+ *       micro-thread of that run is stuck, and the failure handler is not running for the run's
+ *       end (on its last micro-thread, no longer listed, which may start more of the run). Only the run's micro-threads may touch those pipes, and
  *       only they can start more micro-threads of the run, so neither a thread outside the loop,
  *       nor another run, nor a micro-thread started later from outside can end such a wait.
  * </ul>
  * Whatever else exists (a running micro-thread, one blocked in JDK code or in an uncounted wait,
- * a timer, another thread) can end none of the remaining waits, so what is left when nothing more
+ * one whose outcome is settled but that still runs its last steps, such as a failure handler, a
+ * timer, another thread) can end none of the remaining waits, so what is left when nothing more
  * can be freed is a true deadlock, even while other micro-threads of the loop carry on. Freeing
  * goes through a work list: linear in the number of live micro-threads.
  */
@@ -36,8 +38,8 @@ final class Deadlocks {
     /** The micro-threads of {@code live} that nothing can wake, oldest first; empty if none. */
     static List<MicroThread<?>> find(List<MicroThread<?>> live) {
         Set<MicroThread<?>> stuck = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (MicroThread<?> m : live) {
-            if (m.waitKind != null && m.waitInternal) stuck.add(m);
+        for (MicroThread<?> m : live) { // settled ones still run their last steps (a failure handler): never stuck
+            if (m.waitKind != null && m.waitInternal && !m.settled()) stuck.add(m);
         }
         if (stuck.isEmpty()) return List.of();
         Set<Scope> open = Collections.newSetFromMap(new IdentityHashMap<>()); // runs with someone not stuck
@@ -53,7 +55,7 @@ final class Deadlocks {
                 case JOIN -> !(target instanceof MicroThread<?> t) || !waitsOn(m, t, stuck, joiners);
                 case JOIN_ALL -> !(target instanceof MicroThread.JoinAll all) || !waitsOnAll(m, all, stuck, joiners);
                 case PIPE_TAKE, PIPE_PUT, SELECT -> {
-                    if (!m.scope.isRun() || open.contains(m.scope)) yield true;
+                    if (!m.scope.isRun() || open.contains(m.scope) || m.scope.reporting()) yield true;
                     onPipes.computeIfAbsent(m.scope, s -> new ArrayList<>()).add(m);
                     yield false;
                 }

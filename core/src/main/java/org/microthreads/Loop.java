@@ -458,7 +458,12 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
     }
 
     final List<MicroThread<?>> snapshot() {
-        return registry.snapshot();
+        return registry.snapshot(false);
+    }
+
+    /** As {@link #snapshot()}, with those whose outcome is settled but that still run (for reports). */
+    final List<MicroThread<?>> snapshotWithEnding() {
+        return registry.snapshot(true);
     }
 
     /** {@return a text dump: each live micro-thread's name, state, what it waits on, and its stack} */
@@ -541,7 +546,7 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
                     + (left.size() == 1 ? "" : "s") + " still running: " + names);
         }
         if (!ended) {
-            List<MicroThread<?>> still = snapshot();
+            List<MicroThread<?>> still = snapshotWithEnding();
             LOG.log(Level.ERROR, "micro-threads of loop '" + name + "' were cancelled " + WaitKind.human(closeGrace)
                     + " ago and have not ended; close() returns and leaves them running.\n" + whyNotEnded(still)
                     + afterCloseNote(still) + "\n" + dump(still, "loop '" + name + "'"));

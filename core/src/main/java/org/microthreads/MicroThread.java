@@ -270,7 +270,8 @@ public final class MicroThread<T> extends Completion<T> {
     static final Duration IGNORING_PAUSE = Duration.ofMillis(10);
 
     /**
-     * The sticky cancellation is about to be thrown again ({@link Park#checkCancelled}). A body that
+     * The sticky cancellation (not an expired timeout's) is about to be thrown again
+     * ({@link Park#checkCancelled}). A body that
      * swallows it in a loop would throw and catch it hundreds of thousands of times a second,
      * holding its carrier (on a single-carrier loop, starving the others, which then cannot even
      * see their own cancellation). After {@value #IGNORING_LIMIT} of them, each further throw
@@ -278,6 +279,7 @@ public final class MicroThread<T> extends Completion<T> {
      * run, and the culprit costs ~100 wake-ups a second instead of a core. Logged once.
      */
     void cancellationIgnored() {
+        if (!cancelFlag()) return; // an expired withTimeout: not a cancellation, and its stickiness ends with its body
         int n = ++ignoredCancellations; // written by this micro-thread only
         if (n == IGNORING_LIMIT) {
             Loop.LOG.log(System.Logger.Level.WARNING, "micro-thread '" + name() + "' of loop '" + loop.name() + "' has caught and ignored "
@@ -285,7 +287,9 @@ public final class MicroThread<T> extends Completion<T> {
                     + WaitKind.human(IGNORING_PAUSE) + " before throwing InterruptedException again. Catch it only to clean up,"
                     + " then end (rethrow or return). Where it is:" + stackText(Thread.currentThread().getStackTrace()));
         }
-        if (n > IGNORING_LIMIT) Park.pause(IGNORING_PAUSE.toNanos());
+        // Not inside a wait (its record would show a counted wait that is not stuck to the deadlock
+        // check): the entry checks of the blocking calls, where a swallowing loop comes back to.
+        if (n > IGNORING_LIMIT && waitKind == null) Park.pause(IGNORING_PAUSE.toNanos());
     }
 
     /** A stack as the dumps write it, one "at" line per frame. */

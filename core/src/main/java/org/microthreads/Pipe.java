@@ -841,7 +841,7 @@ public final class Pipe<T> implements Iterable<T> {
      * @throws IllegalStateException if the caller is not a micro-thread of a single-carrier loop,
      *                               the pipe is confined to another loop or to a run in progress
      *                               the caller is not of, or something that could not use the pipe
-     *                               once confined waits on it
+     *                               once confined waits on it or {@linkplain #ownedBy owns} it
      */
     public Pipe<T> confined() {
         MicroThread<?> self = MicroThread.currentOrNull();
@@ -860,6 +860,12 @@ public final class Pipe<T> implements Iterable<T> {
             if (outsider != null) { // it would have to give up its wait on a pipe it may no longer touch
                 throw new IllegalStateException(this + " cannot be confined to " + self.scope.describe() + ": "
                         + outsider + " waits on it");
+            }
+            MicroThread<?> o = owner;
+            if (o != null && closeState == OPEN && (o.loop != self.loop || self.scope.isRun() && o.scope != self.scope)) {
+                // its end closes the pipe: a close from outside the run could end a wait counted as internal
+                throw new IllegalStateException(this + " cannot be confined to " + self.scope.describe() + ": it is owned by micro-thread "
+                        + o.quotedName() + " of " + o.scope.describe() + ", whose end closes it");
             }
             confinedTo = self.scope;
         } finally {

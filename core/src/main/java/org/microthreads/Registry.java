@@ -210,8 +210,8 @@ final class Registry extends Gate {
     }
 
     /**
-     * As {@link #snapshot()} but never blocks (for carrier threads): null if a stripe is busy.
-     * Unsorted.
+     * For the deadlock check: as {@link #snapshot(boolean) snapshot(true)} but never blocks (for
+     * carrier threads): null if a stripe is busy. Unsorted.
      */
     List<MicroThread<?>> trySnapshot() {
         List<MicroThread<?>> list = new ArrayList<>();
@@ -219,7 +219,7 @@ final class Registry extends Gate {
             if (!s.tryLock()) return null;
             try {
                 drain(s);
-                for (MicroThread<?> m = s.head; m != null; m = m.next) if (listed(m)) list.add(m); // one may end meanwhile
+                for (MicroThread<?> m = s.head; m != null; m = m.next) if (!m.unlisted) list.add(m); // one may end meanwhile
             } finally {
                 s.unlock();
             }
@@ -227,14 +227,20 @@ final class Registry extends Gate {
         return list;
     }
 
-    /** A snapshot, oldest first. */
-    List<MicroThread<?>> snapshot() {
+    /**
+     * A snapshot, oldest first. {@code settledToo}: also those whose outcome is settled but that
+     * still run (their last steps: a failure handler, the end of a run's scope), for reports about
+     * what holds a loop; listings for users leave them out.
+     */
+    List<MicroThread<?>> snapshot(boolean settledToo) {
         List<MicroThread<?>> list = new ArrayList<>();
         for (Stripe s : stripes) {
             s.lock();
             try {
                 drain(s);
-                for (MicroThread<?> m = s.head; m != null; m = m.next) if (listed(m)) list.add(m); // one may end meanwhile
+                for (MicroThread<?> m = s.head; m != null; m = m.next) {
+                    if (settledToo ? !m.unlisted : listed(m)) list.add(m); // one may end meanwhile
+                }
             } finally {
                 s.unlock();
             }

@@ -64,11 +64,21 @@ final class Scope extends Gate {
     }
 
     /**
-     * Whether this run is still in progress: some micro-thread of it has not ended. Final once
-     * false after its main was started: only the run's own micro-threads start more of it.
+     * Whether this run is still in progress: some micro-thread of it has not ended, or its last
+     * one is handing what the run left unobserved to the failure handler (which may start more
+     * micro-threads of the run). Final once false after its main was started: only the run's own
+     * micro-threads start more of it.
      */
     boolean inProgress() {
-        return live.get() > 0;
+        return live.get() > 0 || reporting.get() > 0;
+    }
+
+    /**
+     * Whether the failure handler runs for this scope's end now (on its last micro-thread, which
+     * is no longer listed): the deadlock check counts the scope as open meanwhile.
+     */
+    boolean reporting() {
+        return reporting.get() > 0;
     }
 
     /** How messages name it: "the run of 'main' (#1) on loop 'app'", or "loop 'app' outside any run". */

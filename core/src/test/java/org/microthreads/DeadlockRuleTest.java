@@ -174,6 +174,93 @@ class DeadlockRuleTest {
     }
 
     /**
+     * A supervisor-style failure handler runs on the failed worker (settled, still running), backs
+     * off, then restarts it; the restart feeds the run's confined pipe. The failed one is not
+     * listed for users, but the deadlock check sees it running (found by review).
+     */
+    @Test
+    @Timeout(60)
+    void aFailureHandlerThatBacksOffThenRestartsIsNotADeadlock() throws Exception {
+        try (Loop loop = Loop.singleCarrier("restart")) {
+            java.util.concurrent.atomic.AtomicReference<Pipe<String>> out = new java.util.concurrent.atomic.AtomicReference<>();
+            loop.failureHandler((m, f) -> {
+                if (!m.name().equals("worker-1")) return;
+                try {
+                    MicroThread.sleep(java.time.Duration.ofMillis(100)); // back-off: main waits meanwhile
+                    MicroThread.startAndForget("worker-2", () -> out.get().put("second try"));
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            });
+            String r = loop.run(() -> {
+                Pipe<String> p = Pipe.<String>rendezvous().named("results").confined();
+                out.set(p);
+                MicroThread.startAndForget("worker-1", () -> {
+                    throw new IllegalStateException("first try fails");
+                });
+                return p.take();
+            });
+            assertThat(r).isEqualTo("second try");
+        }
+    }
+
+    /**
+     * At the end of a run its last micro-thread hands an unjoined failure to the handler, which
+     * starts another micro-thread of the run and feeds it later: the run is still in progress
+     * meanwhile, and not a deadlock (found by review).
+     */
+    @Test
+    @Timeout(60)
+    void aFailureHandlerAtTheEndOfARunThatStartsMoreOfItIsNotADeadlock() throws Exception {
+        try (Loop loop = Loop.singleCarrier("refill")) {
+            java.util.concurrent.atomic.AtomicReference<Pipe<String>> box = new java.util.concurrent.atomic.AtomicReference<>();
+            java.util.concurrent.atomic.AtomicReference<MicroThread<String>> late = new java.util.concurrent.atomic.AtomicReference<>();
+            loop.failureHandler((m, f) -> {
+                if (!m.name().equals("failing")) return;
+                try {
+                    late.set(MicroThread.parallel("late", () -> box.get().take()));
+                    MicroThread.sleep(java.time.Duration.ofMillis(100));
+                    box.get().put("fed");
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            });
+            loop.run(() -> {
+                box.set(Pipe.<String>buffered(1).named("x").confined());
+                MicroThread.parallel("failing", () -> {
+                    throw new IllegalStateException("unjoined");
+                });
+                return null;
+            });
+            assertThat(late.get().join()).isEqualTo("fed");
+        }
+    }
+
+    /** A pipe owned by a micro-thread outside the run cannot be confined to it: its owner's end closes it (found by review). */
+    @Test
+    @Timeout(60)
+    void aPipeOwnedOutsideTheRunCannotBeConfinedToIt() throws Exception {
+        try (Loop loop = Loop.singleCarrier("owned")) {
+            Pipe<Integer> p = Pipe.<Integer>unbounded().named("p");
+            Deferred<Void> go = new Deferred<>();
+            MicroThread<Void> producer = loop.parallel("producer", () -> {
+                go.await();
+                p.put(1);
+                return null;
+            });
+            p.ownedBy(producer);
+            assertThatThrownBy(() -> loop.run(() -> p.confined())).isInstanceOf(FailedException.class)
+                    .cause().isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith("pipe 'p' cannot be confined to the run of 'main'")
+                    .hasMessageContaining("it is owned by micro-thread 'producer' of loop 'owned' outside any run, whose end closes it");
+            go.complete(null);
+            producer.join();
+            assertThat(loop.run(() -> p.take())).isEqualTo(1);
+            assertThat(p.isClosedForTake()).isTrue();
+        }
+    }
+
+    /**
      * 1,000 rounds (times the stress scale) of healthy runs, a concurrent healthy run, outside
      * starts feeding pipes confined outside any run, and, in some rounds, a true deadlock: no
      * healthy micro-thread is ever reported, and every true deadlock is.

@@ -110,6 +110,46 @@ class StarvationTest {
         }
     }
 
+    /**
+     * An expired withTimeout is not a cancellation: a long-lived micro-thread whose timed-out
+     * bodies make one more blocking call (a put in a finally, which throws) is never slowed down
+     * nor warned about (found by review).
+     */
+    @Test
+    @Timeout(120)
+    void timeoutsAreNotCountedAsIgnoredCancellations() throws Exception {
+        try (Loop loop = Loop.singleCarrier("timeouts"); LogCapture log = LogCapture.start()) {
+            int sticky = loop.run(() -> {
+                Pipe<Integer> pool = Pipe.unbounded();
+                int rethrown = 0;
+                for (int i = 0; i < 1_050; i++) {
+                    boolean[] threw = new boolean[1];
+                    try {
+                        MicroThread.withTimeout(Duration.ofNanos(200_000), () -> {
+                            try {
+                                MicroThread.sleep(Duration.ofSeconds(10));
+                            } finally {
+                                try {
+                                    pool.put(1);
+                                } catch (InterruptedException expected) {
+                                    threw[0] = true; // the timeout is sticky until the body ends
+                                }
+                            }
+                            return null;
+                        });
+                    } catch (java.util.concurrent.TimeoutException expected) {
+                        // each body times out
+                    }
+                    if (threw[0]) rethrown++;
+                }
+                assertThat(MicroThread.current().ignoredCancellations).isZero();
+                return rethrown;
+            });
+            assertThat(sticky).isEqualTo(1_050);
+            assertThat(log.messages).noneMatch(m -> m.contains("ignored"));
+        }
+    }
+
     @Test
     @Timeout(120)
     void anUnreachableLoopReleasesItsCarrier() throws Exception {
