@@ -133,9 +133,10 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
      * @throws FailedException       if {@code main} threw (cause: its failure)
      * @throws java.util.concurrent.CancellationException if {@code main} was cancelled (for
      *                               instance by a concurrent {@link #close()}) and ended by throwing
-     * @throws DeadlockException     on a single-carrier loop, if every micro-thread of the loop
-     *                               came to wait on another one with nothing able to wake them;
-     *                               they have been cancelled and have ended
+     * @throws DeadlockException     on a single-carrier loop, if micro-threads of this run came to
+     *                               wait for each other with nothing able to wake them (see
+     *                               {@link DeadlockException}); they and the rest of the run have
+     *                               been cancelled and have ended
      * @throws InterruptedException  if the caller was interrupted: the run's micro-threads
      *                               are cancelled and awaited first (like {@code StructuredTaskScope},
      *                               a micro-thread that ignores cancellation keeps {@code run} waiting)

@@ -16,8 +16,9 @@
  *   <dt>pin</dt><dd>a micro-thread that cannot unmount while blocked (native frames), so it blocks its carrier.</dd>
  *   <dt>start and forget / parallel</dt><dd>the proposal's styles: nobody waits / someone collects the final value.</dd>
  *   <dt>cancellation</dt><dd>an interrupt plus a sticky flag checked at every library blocking point.</dd>
- *   <dt>deadlock</dt><dd>on a single-carrier loop: every live micro-thread waits for another one of the loop,
- *       and nothing (no timer, no outside event) can wake any of them.</dd>
+ *   <dt>deadlock</dt><dd>on a single-carrier loop: micro-threads that wait for each other (joins, pipes
+ *       confined to their run) so that nothing (no timer, no outside event, no other micro-thread) can
+ *       wake any of them.</dd>
  *   <dt>pipe</dt><dd>a channel between micro-threads ({@link org.microthreads.Pipe}): rendezvous (no buffer: a put
  *       waits for a take), buffered, unbounded, or dropping; closed when done, failed with a cause.</dd>
  *   <dt>select</dt><dd>wait for the first of several pipe operations and do exactly that one ({@link org.microthreads.Select}).</dd>

@@ -9,7 +9,7 @@ import org.microthreads.Pipe;
 /**
  * A deadlock through pipes: two micro-threads each wait to take from a pipe that nobody feeds. On
  * a single-carrier loop {@code run} reports it instead of hanging, because both pipes are
- * {@linkplain Pipe#confined() confined} to that loop: nothing else can ever feed them.
+ * {@linkplain Pipe#confined() confined} to the run: nothing outside it can ever feed them.
  */
 public final class PipeDeadlock {
     private PipeDeadlock() {}
