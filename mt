@@ -143,12 +143,13 @@ run_maven() {
   fi
   local info
   info="[mt] $([[ $rc -eq 0 ]] && echo "BUILD SUCCESS" || echo "BUILD FAILED (exit $rc)") in $(( (SECONDS - t0) / 60 ))m $(( (SECONDS - t0) % 60 ))s; full log: $log; what each test class printed: <module>/target/surefire-reports/<class>-output.txt"
+  # the summary also in target/mt-LABEL.summary (.ci/run adds the runs up)
   if [[ -n "$reports" ]]; then
     awk -v info="$info" "$SUMMARY_AWK" $reports
   else
     echo "$info"
     echo "[mt] no tests ran"
-  fi
+  fi | tee "target/mt-$label.summary"
   return "$rc"
 }
 

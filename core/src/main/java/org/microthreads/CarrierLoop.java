@@ -2,7 +2,6 @@ package org.microthreads;
 
 import java.lang.System.Logger.Level;
 import java.lang.ref.WeakReference;
-import java.util.List;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.microthreads.internal.JdkInternals;
@@ -72,14 +71,12 @@ final class CarrierLoop extends Loop {
     }
 
     @Override
-    String afterCloseNote(List<MicroThread<?>> left) {
+    String afterCloseNote(MicroThread<?> holder) {
         String thread = "'" + carrier.carrierThread().getName() + "'";
-        for (MicroThread<?> m : left) {
-            if (holdsCarrier(m)) {
-                return "The carrier thread " + thread + " stays with " + m.quotedName() + " until it blocks, yields or ends: no"
-                        + " one can take it back. Then it stops, and whatever is left goes on, one at a time, on the"
-                        + " orphan carrier thread 'microthreads-orphan-carrier' (shared by closed loops).";
-            }
+        if (holder != null) {
+            return "The carrier thread " + thread + " stays with " + holder.quotedName() + " until it blocks, yields or ends: no"
+                    + " one can take it back. Then it stops, and whatever is left goes on, one at a time, on the"
+                    + " orphan carrier thread 'microthreads-orphan-carrier' (shared by closed loops).";
         }
         return "The carrier thread " + thread + " stops once its queue is empty; what is left goes on, one at a time, on"
                 + " the orphan carrier thread 'microthreads-orphan-carrier' (shared by closed loops).";
@@ -106,11 +103,8 @@ final class CarrierLoop extends Loop {
         @Override
         public String holder() {
             CarrierLoop l = loop.get();
-            if (l != null) {
-                for (MicroThread<?> m : l.snapshotWithEnding()) {
-                    if (l.holdsCarrier(m)) return "micro-thread " + m.quotedName() + MicroThread.stackText(m.stackTrace());
-                }
-            }
+            MicroThread<?> m = l == null ? null : l.carrierHolder(l.snapshotWithEnding());
+            if (m != null) return "micro-thread " + m.quotedName() + MicroThread.stackText(m.stackTrace());
             return "the carrier (no micro-thread of the loop is mounted on it: the JDK's own code; its stack follows)"
                     + MicroThread.stackText(carrier.carrierThread().getStackTrace());
         }

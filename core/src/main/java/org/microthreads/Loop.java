@@ -3,7 +3,6 @@ package org.microthreads;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -478,10 +477,7 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
         for (MicroThread<?> m : list) {
             sb.append("  ").append(m.quotedName()).append(' ').append(m.state());
             m.waitingOn().ifPresent(w -> sb.append(": ").append(w));
-            sb.append('\n');
-            for (StackTraceElement e : m.stackTrace()) {
-                sb.append("      at ").append(e).append('\n');
-            }
+            sb.append(MicroThread.stackText(m.stackTrace())).append('\n');
         }
         return sb.toString();
     }
@@ -548,9 +544,10 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
         }
         if (!ended) {
             List<MicroThread<?>> still = snapshotWithEnding();
+            MicroThread<?> holder = carrierHolder(still);
             LOG.log(Level.ERROR, "micro-threads of loop '" + name + "' were cancelled " + WaitKind.human(closeGrace)
-                    + " ago and have not ended; close() returns and leaves them running.\n" + whyNotEnded(still)
-                    + afterCloseNote(still) + "\n" + dump(still, "loop '" + name + "'"));
+                    + " ago and have not ended; close() returns and leaves them running.\n" + whyNotEnded(still, holder)
+                    + afterCloseNote(holder) + "\n" + dump(still, "loop '" + name + "'"));
         }
         if (first) afterClose(ended);
         if (ended) LIVE_LOOPS.remove(this);
@@ -567,8 +564,19 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
         return false;
     }
 
-    /** For the report of a close that left micro-threads running: what becomes of the loop's thread. */
-    String afterCloseNote(List<MicroThread<?>> left) {
+    /** The one of {@code list} that {@linkplain #holdsCarrier holds the carrier} now, or null. */
+    final MicroThread<?> carrierHolder(List<MicroThread<?>> list) {
+        for (MicroThread<?> m : list) {
+            if (holdsCarrier(m)) return m;
+        }
+        return null;
+    }
+
+    /**
+     * For the report of a close that left micro-threads running: what becomes of the loop's
+     * thread; {@code holder}: the left-over one holding it, or null.
+     */
+    String afterCloseNote(MicroThread<?> holder) {
         return "";
     }
 
@@ -577,11 +585,7 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
      * cancellation and carried on, it holds the carrier, it is blocked in JDK code, or it never
      * got the carrier back to see its cancellation (naming who holds it).
      */
-    private String whyNotEnded(List<MicroThread<?>> left) {
-        MicroThread<?> holder = null;
-        for (MicroThread<?> m : left) {
-            if (holdsCarrier(m)) holder = m;
-        }
+    private static String whyNotEnded(List<MicroThread<?>> left, MicroThread<?> holder) {
         StringBuilder sb = new StringBuilder();
         for (MicroThread<?> m : left) {
             sb.append("  ").append(m.quotedName()).append(' ');

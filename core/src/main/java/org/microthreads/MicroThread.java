@@ -282,7 +282,7 @@ public final class MicroThread<T> extends Completion<T> {
         if (!cancelFlag()) return; // an expired withTimeout: not a cancellation, and its stickiness ends with its body
         int n = ++ignoredCancellations; // written by this micro-thread only
         if (n == IGNORING_LIMIT) {
-            Loop.LOG.log(System.Logger.Level.WARNING, "micro-thread '" + name() + "' of loop '" + loop.name() + "' has caught and ignored "
+            Loop.LOG.log(System.Logger.Level.WARNING, "micro-thread " + quotedName() + " of loop '" + loop.name() + "' has caught and ignored "
                     + n + " cancellations, and keeps calling blocking operations: from now on each of them waits "
                     + WaitKind.human(IGNORING_PAUSE) + " before throwing InterruptedException again. Catch it only to clean up,"
                     + " then end (rethrow or return). Where it is:" + stackText(Thread.currentThread().getStackTrace()));

@@ -930,8 +930,8 @@ public final class Pipe<T> implements Iterable<T> {
                     + (self == null ? Thread.currentThread() : "micro-thread '" + self.name() + "' of loop '" + self.loop.name() + "'"));
         }
         if (c.isRun() && c.inProgress()) {
-            throw new IllegalStateException(this + " is confined to " + c.describe() + " while it runs, and cannot be used by micro-thread '"
-                    + self.name() + "' of " + self.scope.describe() + " (a run's confined pipes are its own, so that a wait on"
+            throw new IllegalStateException(this + " is confined to " + c.describe() + " while it runs, and cannot be used by micro-thread "
+                    + self.quotedName() + " of " + self.scope.describe() + " (a run's confined pipes are its own, so that a wait on"
                     + " one is a deadlock exactly when no micro-thread of the run can end it; see Pipe.confined())");
         }
     }

@@ -220,7 +220,7 @@ class PipeWaiter {
                 Object strand = n.owner.strand;
                 MicroThread<?> m = MicroThread.ofStrand(strand);
                 if (m == null || m.loop != scope.loop) return strand + ", which is not a micro-thread of that loop,";
-                if (scope.isRun() && m.scope != scope) return "micro-thread '" + m.name() + "', which is not of that run,";
+                if (scope.isRun() && m.scope != scope) return "micro-thread " + m.quotedName() + ", which is not of that run,";
             }
             return null;
         }

@@ -85,7 +85,7 @@ final class Scope extends Gate {
     String describe() {
         MicroThread<?> m = main;
         if (!isRun() || m == null) return "loop '" + loop.name() + "' outside any run";
-        return "the run of '" + m.name() + "' (#" + m.id + ") on loop '" + loop.name() + "'";
+        return "the run of " + m.quotedName() + " (#" + m.id + ") on loop '" + loop.name() + "'";
     }
 
     /** Hand-overs to the failure handler in progress (a handler may start micro-threads). */

@@ -121,14 +121,15 @@ final class StallMonitor {
                 return;
             }
             if (reported == null && now - since >= limit) {
-                String holder = watched.holder();
-                reported = holder.lines().findFirst().orElse(holder);
-                Loop.LOG.log(Level.WARNING, holder.lines().findFirst().orElse(holder) + " has held the thread of loop '"
+                String holder = watched.holder(); // who, then its stack lines
+                int end = holder.indexOf('\n') < 0 ? holder.length() : holder.indexOf('\n');
+                reported = holder.substring(0, end);
+                Loop.LOG.log(Level.WARNING, reported + " has held the thread of loop '"
                         + watched.loopName() + "' for over " + (now - since) / 1_000_000 + " ms without switching (limit "
                         + limit / 1_000_000 + " ms, system property microthreads.stallMillis): every other micro-thread of"
                         + " the loop is starved meanwhile. Long computations belong on the shared loop or need"
                         + " MicroThread.yieldNow() now and then; blocking file I/O and native calls hold the thread too."
-                        + holder.lines().skip(1).map(l -> "\n" + l).reduce("", String::concat));
+                        + holder.substring(end));
             }
         }
     }
