@@ -120,6 +120,7 @@ class Completion<T> {
             throws InterruptedException {
         if (state != PENDING) return true;
         Park.checkCancelled(self);
+        if (Park.expired(deadline)) return state != PENDING; // a timeout of zero or less: look once, never park
         Node me = new Node(Park.currentWaiter(), null);
         synchronized (this) {
             if (state != PENDING) return true;

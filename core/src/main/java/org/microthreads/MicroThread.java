@@ -642,14 +642,19 @@ public final class MicroThread<T> extends Completion<T> {
      * Parks the caller for {@code duration} on its loop's clock. Only this micro-thread
      * waits; the loop runs others meanwhile.
      *
-     * @param duration how long to sleep
-     * @throws IllegalArgumentException if {@code duration} is zero or negative
-     * @throws InterruptedException     if interrupted or cancelled while sleeping
+     * <p>A {@code duration} of zero or less (a remaining time that ran out) does not wait and does
+     * not yield ({@link #yieldNow()} does): it returns at once, but like every blocking operation
+     * of the library it first throws {@link InterruptedException} if the caller is interrupted or
+     * cancelled, so a loop sleeping for a computed remaining time stays cancellable (ADR 0023).
+     *
+     * @param duration how long to sleep; zero or less: not at all
+     * @throws InterruptedException if interrupted or cancelled, before or while sleeping
      */
     public static void sleep(Duration duration) throws InterruptedException {
         long deadline = Park.deadlineAfter(duration, "duration");
         MicroThread<?> self = currentOrNull();
         Park.checkCancelled(self);
+        if (Park.expired(deadline)) return; // zero or less: checked for cancellation, never parks
         Park.beginWait(self, WaitKind.SLEEP, duration, false);
         try {
             while (!Park.expired(deadline)) {
@@ -840,11 +845,13 @@ public final class MicroThread<T> extends Completion<T> {
     }
 
     /**
-     * As {@link #join()}, waiting at most {@code timeout}.
+     * As {@link #join()}, waiting at most {@code timeout}. A {@code timeout} of zero or less does
+     * not wait (ADR 0023): if it has ended, its outcome as {@link #join()} gives it; otherwise
+     * {@link InterruptedException} if the caller is interrupted or cancelled, else
+     * {@link TimeoutException} at once.
      *
-     * @param timeout how long to wait at most
+     * @param timeout how long to wait at most; zero or less: not at all
      * @return the value its body returned
-     * @throws IllegalArgumentException if {@code timeout} is zero or negative
      * @throws TimeoutException         if it has not ended in time (it keeps running)
      * @throws FailedException          if the body threw (cause: the body's failure, with its stack)
      * @throws CancellationException    if it was cancelled and ended by throwing
@@ -855,7 +862,7 @@ public final class MicroThread<T> extends Completion<T> {
         long deadline = Park.deadlineAfter(timeout, "timeout");
         MicroThread<?> self = checkJoiner();
         if (!this.await(self, WaitKind.JOIN, this, false, deadline)) {
-            throw new TimeoutException("micro-thread '" + name() + "' did not end within " + WaitKind.human(timeout));
+            throw new TimeoutException("micro-thread '" + name() + "' did not end " + WaitKind.within(timeout));
         }
         claimFailureReport();
         return this.resultOrThrow(this);

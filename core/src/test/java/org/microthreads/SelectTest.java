@@ -205,8 +205,11 @@ class SelectTest {
         assertThatThrownBy(() -> Select.select(p.onTake(x -> x), null)).isInstanceOf(NullPointerException.class)
                 .hasMessage("cases[1]");
         assertThatThrownBy(() -> Select.select((Select.Case<String>[]) null)).isInstanceOf(NullPointerException.class);
-        assertThatThrownBy(() -> Select.onTimeout(Duration.ZERO, () -> "x")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("timeout must be positive");
+        // a zero timeout is no longer refused: it has expired already, as a default (ADR 0023, ZeroDurationTest)
+        assertThatThrownBy(() -> Select.onTimeout(null, () -> "x")).isInstanceOf(NullPointerException.class)
+                .hasMessage("timeout");
+        assertThatThrownBy(() -> Select.onTimeout(Duration.ZERO, null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("action");
         assertThatThrownBy(() -> Select.select(p.onTake(x -> x), Select.onDefault(() -> "d"),
                 Select.onTimeout(Duration.ofSeconds(1), () -> "t"))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("both onTimeout and onDefault");
