@@ -156,7 +156,7 @@ class Completion<T> {
         if (state == VALUE) return value; // no message to build on the fast path
         return switch (state) {
             case VALUE -> value;
-            case FAILED -> throw new FailedException(describe(who) + " failed: " + failure, failure);
+            case FAILED -> throw FailedException.of(describe(who) + " failed", failure);
             case CANCELLED -> {
                 CancellationException ce = new CancellationException(describe(who) + " was cancelled");
                 if (failure != null) ce.initCause(failure);

@@ -168,8 +168,8 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
             }
             if (scope.deadlock != null) {
                 if (m.failure() != null) { // main ended first: its failure may be why the others wait
-                    scope.deadlock.addSuppressed(new FailedException("main micro-thread of loop '" + name
-                            + "' had failed before the deadlock: " + m.failure(), m.failure()));
+                    scope.deadlock.addSuppressed(FailedException.of("main micro-thread of loop '" + name
+                            + "' had failed before the deadlock", m.failure()));
                 }
                 throw scope.deadlock;
             }

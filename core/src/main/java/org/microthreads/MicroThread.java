@@ -779,7 +779,7 @@ public final class MicroThread<T> extends Completion<T> {
             return future.get(); // parks only the virtual thread
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw new FailedException("the awaited future " + future + " failed: " + cause, cause);
+            throw FailedException.of("the awaited future " + future + " failed", cause);
         } catch (CancellationException e) { // a FutureTask's has no message
             throw cancelled(future, e);
         } finally {

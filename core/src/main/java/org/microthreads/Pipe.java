@@ -579,7 +579,7 @@ public final class Pipe<T> implements Iterable<T> {
         if (closeState == FAILED) {
             MicroThread<?> o = owner;
             if (o != null && o.failure() == closeCause) o.claimFailureReport(); // a taker saw the owner's failure
-            return new FailedException(toString() + " failed: " + closeCause, closeCause);
+            return FailedException.of(toString() + " failed", closeCause);
         }
         return new PipeClosedException(this, toString() + " is closed and drained", closeCause);
     }
