@@ -107,6 +107,28 @@ class Completion<T> {
         if (handle != null) remove((Node) handle);
     }
 
+    /**
+     * As {@link #onDone}, unless a listener of the same class added by this method is still
+     * pending: then that one is returned and {@code listener} is dropped. For a listener that must
+     * exist at most once per completion without a field for it (the future view).
+     */
+    @SuppressWarnings("unchecked")
+    final <L extends Runnable> L onDoneOnce(L listener) {
+        synchronized (this) {
+            if (state == PENDING) {
+                for (Node n = waiters; n != null; n = n.next) {
+                    if (n.listener != null && n.listener.getClass() == listener.getClass()) return (L) n.listener;
+                }
+                Node n = new Node(null, listener);
+                n.next = waiters;
+                waiters = n;
+                return listener;
+            }
+        }
+        listener.run();
+        return listener;
+    }
+
     /** Runs {@code listener} once this is done: now, in this thread, if it already is. */
     final void onDone(Runnable listener) {
         onDoneRemovable(listener);

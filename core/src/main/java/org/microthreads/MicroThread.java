@@ -868,6 +868,66 @@ public final class MicroThread<T> extends Completion<T> {
         return this.resultOrThrow(this);
     }
 
+    /**
+     * This micro-thread as a {@link CompletableFuture}, for callback APIs and
+     * {@code CompletableFuture.allOf}: a view that completes when the micro-thread ends, with the
+     * same outcome {@link #join()} reports.
+     * {@snippet :
+     * MicroThread<String> page = MicroThread.parallel(() -> fetch(url));
+     * CompletableFuture<Integer> length = page.toCompletableFuture().thenApply(String::length);
+     * }
+     *
+     * <table>
+     *   <caption>what the view completes with</caption>
+     *   <tr><th>the micro-thread</th><th>the view</th><th>{@code view.get()}</th></tr>
+     *   <tr><td>returned {@code v}</td><td>{@code v}</td><td>returns {@code v}</td></tr>
+     *   <tr><td>failed: its body threw {@code e}</td><td>exceptionally with {@code e} itself (the cause of
+     *       {@code join}'s {@link FailedException})</td><td>{@link ExecutionException}, cause {@code e}</td></tr>
+     *   <tr><td>was cancelled and ended by throwing</td><td>a {@link CancellationException} naming it (cause:
+     *       what it threw), so {@code view.isCancelled()} is true</td><td>that {@code CancellationException}</td></tr>
+     * </table>
+     *
+     * <p><b>One view while it runs</b>: until it ends, every call returns the same view, made by the
+     * first call (kept among its end's listeners: a micro-thread that is never asked pays nothing,
+     * not even a field). Once it has ended, a call returns a view that is already complete with
+     * its outcome, not necessarily the same object (none of them can change any more).
+     *
+     * <p><b>Cancellation, both ways.</b> {@link #cancel()} of the micro-thread completes the view with
+     * a {@code CancellationException} once the micro-thread has ended (if it then ends cancelled).
+     * {@code view.cancel(anything)} completes the view with a {@code CancellationException} at once, as
+     * any {@code CompletableFuture} does, and cancels the micro-thread (and what it started), without
+     * waiting for it to end: {@link #join()} does. The same holds for any outside exceptional
+     * completion: {@code completeExceptionally(ex)} and {@code orTimeout(...)} complete the view with
+     * {@code ex} (a {@link TimeoutException}) and cancel the micro-thread. Whoever completes the view
+     * first wins; the micro-thread's own later outcome stays available through {@link #join()}.
+     *
+     * <p><b>The outcome cannot be faked</b>: {@code complete(value)}, {@code completeAsync},
+     * {@code completeOnTimeout}, {@code obtrudeValue} and {@code obtrudeException} on the view throw
+     * {@link UnsupportedOperationException}. Dependent stages ({@code thenApply}, {@code copy()}, ...)
+     * are ordinary {@code CompletableFuture}s.
+     *
+     * <p><b>Failures are never lost</b> (ADR 0026): a failure counts as observed, as by a {@code join},
+     * when the view's {@code get}, {@code join}, {@code getNow} or {@code exceptionNow} hands it to a
+     * caller. It does not count when it merely passes into a dependent stage ({@code thenApply},
+     * {@code whenComplete}, {@code allOf}, ...), which may be dropped unread: a failure nobody joined
+     * then still goes to the loop's {@link FailureHandler} at the end of its run (or, outside runs,
+     * when its handle becomes unreachable), so code that handles it through a callback may see it
+     * reported there too: twice, never silently lost.
+     *
+     * <p><b>Threads.</b> Dependent stages added without an executor run on the thread that completes
+     * the view: the micro-thread's own as it ends (on a single-carrier loop, its carrier), or the
+     * caller's if it is already complete. Keep them short, or use the {@code ...Async} forms.
+     * Inside a micro-thread, prefer {@link #join()} or {@link #await(CompletableFuture)} to
+     * {@code view.get()}: they show in dumps and take part in deadlock reports; {@code get()} parks
+     * the micro-thread as plain JDK code (and on a host loop blocks the host thread).
+     *
+     * @return the future view of this micro-thread: the same object on every call while it runs
+     */
+    public CompletableFuture<T> toCompletableFuture() {
+        FutureView.Settler<T> made = new FutureView.Settler<>(new FutureView<>(this));
+        return onDoneOnce(made).view; // an earlier one still pending, or else `made` (run now if it has ended)
+    }
+
     private MicroThread<?> checkJoiner() {
         MicroThread<?> self = currentOrNull();
         if (self == this) {
