@@ -148,8 +148,12 @@ class SelectTest {
                 MicroThread<String> f = MicroThread.parallel(() -> Select.select(b.onTakeOrClosed(x -> "b " + x)));
                 MicroThread.yieldNow();
                 b.fail(boom);
+                // one wrapper (ADR 0025): the cause is boom itself; the select's hop rides along as suppressed
                 assertThatThrownBy(f::join).isInstanceOf(FailedException.class)
-                        .cause().isInstanceOf(FailedException.class).hasCause(boom);
+                        .hasMessageMatching("micro-thread 'mt-\\d+' failed: pipe 'pipe-\\d+' failed: java.lang.RuntimeException: boom")
+                        .satisfies(e -> assertThat(e.getSuppressed()).singleElement().isInstanceOf(FailedException.class)
+                                .extracting(Throwable::getMessage).asString().startsWith("pipe '"))
+                        .cause().isSameAs(boom);
                 return null;
             });
         }
