@@ -107,6 +107,28 @@ class Completion<T> {
         if (handle != null) remove((Node) handle);
     }
 
+    /**
+     * As {@link #onDone}, unless a listener of the same class added by this method is still
+     * pending: then that one is returned and {@code listener} is dropped. For a listener that must
+     * exist at most once per completion without a field for it (the future view).
+     */
+    @SuppressWarnings("unchecked")
+    final <L extends Runnable> L onDoneOnce(L listener) {
+        synchronized (this) {
+            if (state == PENDING) {
+                for (Node n = waiters; n != null; n = n.next) {
+                    if (n.listener != null && n.listener.getClass() == listener.getClass()) return (L) n.listener;
+                }
+                Node n = new Node(null, listener);
+                n.next = waiters;
+                waiters = n;
+                return listener;
+            }
+        }
+        listener.run();
+        return listener;
+    }
+
     /** Runs {@code listener} once this is done: now, in this thread, if it already is. */
     final void onDone(Runnable listener) {
         onDoneRemovable(listener);
@@ -120,6 +142,7 @@ class Completion<T> {
             throws InterruptedException {
         if (state != PENDING) return true;
         Park.checkCancelled(self);
+        if (Park.expired(deadline)) return state != PENDING; // a timeout of zero or less: look once, never park
         Node me = new Node(Park.currentWaiter(), null);
         synchronized (this) {
             if (state != PENDING) return true;
@@ -155,7 +178,7 @@ class Completion<T> {
         if (state == VALUE) return value; // no message to build on the fast path
         return switch (state) {
             case VALUE -> value;
-            case FAILED -> throw new FailedException(describe(who) + " failed: " + failure, failure);
+            case FAILED -> throw FailedException.of(describe(who) + " failed", failure);
             case CANCELLED -> {
                 CancellationException ce = new CancellationException(describe(who) + " was cancelled");
                 if (failure != null) ce.initCause(failure);

@@ -83,11 +83,13 @@ public final class Deferred<T> {
     }
 
     /**
-     * As {@link #await()}, at most {@code timeout}.
+     * As {@link #await()}, at most {@code timeout}. A {@code timeout} of zero or less does not wait
+     * (ADR 0023): if it is completed, its value (or failure) as {@link #await()} gives it;
+     * otherwise {@link InterruptedException} if the caller is interrupted or cancelled, else
+     * {@link TimeoutException} at once.
      *
-     * @param timeout how long to wait at most
+     * @param timeout how long to wait at most; zero or less: not at all
      * @return the value it was completed with (possibly null)
-     * @throws IllegalArgumentException if {@code timeout} is zero or negative
      * @throws TimeoutException         if not completed in time
      * @throws FailedException          if completed by {@link #fail} (cause: that failure)
      * @throws InterruptedException     if the caller is interrupted or cancelled while waiting
@@ -95,7 +97,7 @@ public final class Deferred<T> {
     public T await(Duration timeout) throws InterruptedException, TimeoutException {
         long deadline = Park.deadlineAfter(timeout, "timeout");
         if (!cell.await(MicroThread.currentOrNull(), WaitKind.DEFERRED, this, false, deadline)) {
-            throw new TimeoutException("deferred not completed within " + WaitKind.human(timeout));
+            throw new TimeoutException("deferred not completed " + WaitKind.within(timeout));
         }
         return cell.resultOrThrow(this);
     }

@@ -168,7 +168,7 @@ abstract class GeneratorCore<T> implements Generator.Emitter<T> {
         if (state == SUSPENDED) throw new IllegalStateException(this + " kept running after close (a microthreads bug)");
         if (state == FAILED) {
             failureDelivered = true;
-            throw new FailedException(this + " failed while being closed: " + failure, failure);
+            throw FailedException.of(this + " failed while being closed", failure);
         }
     }
 
@@ -224,7 +224,7 @@ abstract class GeneratorCore<T> implements Generator.Emitter<T> {
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Exception e) {
-            throw new FailedException(generator.core + " (included by emitAll) failed: " + e, e);
+            throw FailedException.of(generator.core + " (included by emitAll) failed", e);
         }
     }
 
@@ -306,7 +306,7 @@ abstract class GeneratorCore<T> implements Generator.Emitter<T> {
     final FailedException deliverFailure() {
         failureDelivered = true;
         if (failure instanceof InterruptedException) Park.selfInterrupt();
-        return new FailedException(this + " failed: " + failure, failure);
+        return FailedException.of(this + " failed", failure);
     }
 
     /** What {@code next()} throws when there is no next item, saying why. */

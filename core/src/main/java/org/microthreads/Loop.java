@@ -76,7 +76,10 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
     // Factories
     // =====================================================================================
 
-    /** {@return the shared loop: the JDK's default virtual-thread scheduler} Never closed. */
+    /**
+     * {@return the shared loop: the JDK's default virtual-thread scheduler} Never closed: its
+     * {@link #close()} does nothing, so it may be used in a try-with-resources like any loop.
+     */
     public static Loop shared() {
         return SharedLoop.INSTANCE;
     }
@@ -165,8 +168,8 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
             }
             if (scope.deadlock != null) {
                 if (m.failure() != null) { // main ended first: its failure may be why the others wait
-                    scope.deadlock.addSuppressed(new FailedException("main micro-thread of loop '" + name
-                            + "' had failed before the deadlock: " + m.failure(), m.failure()));
+                    scope.deadlock.addSuppressed(FailedException.of("main micro-thread of loop '" + name
+                            + "' had failed before the deadlock", m.failure()));
                 }
                 throw scope.deadlock;
             }
@@ -335,6 +338,26 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
     /** Whether this loop runs its micro-threads one at a time on one thread (deadlock detection). */
     boolean oneCarrier() {
         return false;
+    }
+
+    /**
+     * Whether this loop runs its micro-threads <em>one at a time, on one thread</em>: true for
+     * {@link #singleCarrier(String)} loops, false for the {@linkplain #shared() shared loop}. Fixed
+     * for the loop's lifetime (closed or not).
+     *
+     * <p>What it promises when true: two micro-threads of this loop never run at the same time, and
+     * they switch only where one parks (a blocking call: a library wait, a JDK blocking call) or
+     * {@linkplain MicroThread#yieldNow() yields}. So a plain field (or a plain {@code HashMap})
+     * used <em>only by micro-threads of this loop</em> needs no lock, atomic or {@code volatile}: there
+     * is no data race. It does not promise that a sequence of steps is atomic across a blocking
+     * call: another micro-thread may run while one is parked in the middle. Code outside the loop
+     * (plain threads, callbacks, micro-threads of other loops) is not covered; hand values to it
+     * through the library ({@link Pipe}, {@link Deferred}, {@link MicroThread#join()}).
+     *
+     * @return whether its micro-threads run one at a time on one thread
+     */
+    public final boolean isSingleCarrier() {
+        return oneCarrier();
     }
 
     /** A micro-thread of this loop starts a library wait; {@code internal}: only this loop can end it. */
@@ -507,8 +530,12 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
      * longer than a grace period (10 s; system property {@code microthreads.closeGraceMillis})
      * are reported with their stacks and left to end on their own.
      *
-     * @throws IllegalStateException         if called from a micro-thread of this loop
-     * @throws UnsupportedOperationException on the shared loop
+     * <p>On the {@linkplain #shared() shared loop} it does nothing (no micro-thread is cancelled,
+     * it stays open, nothing is thrown, from any thread), as {@code ForkJoinPool.commonPool().close()}
+     * does nothing: code that closes whatever loop it was given, {@code try (Loop loop = pick())},
+     * works for the shared loop too.
+     *
+     * @throws IllegalStateException if called from a micro-thread of this loop (except on the shared loop)
      */
     @Override
     public void close() {

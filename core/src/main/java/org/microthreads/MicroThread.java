@@ -642,14 +642,19 @@ public final class MicroThread<T> extends Completion<T> {
      * Parks the caller for {@code duration} on its loop's clock. Only this micro-thread
      * waits; the loop runs others meanwhile.
      *
-     * @param duration how long to sleep
-     * @throws IllegalArgumentException if {@code duration} is zero or negative
-     * @throws InterruptedException     if interrupted or cancelled while sleeping
+     * <p>A {@code duration} of zero or less (a remaining time that ran out) does not wait and does
+     * not yield ({@link #yieldNow()} does): it returns at once, but like every blocking operation
+     * of the library it first throws {@link InterruptedException} if the caller is interrupted or
+     * cancelled, so a loop sleeping for a computed remaining time stays cancellable (ADR 0023).
+     *
+     * @param duration how long to sleep; zero or less: not at all
+     * @throws InterruptedException if interrupted or cancelled, before or while sleeping
      */
     public static void sleep(Duration duration) throws InterruptedException {
         long deadline = Park.deadlineAfter(duration, "duration");
         MicroThread<?> self = currentOrNull();
         Park.checkCancelled(self);
+        if (Park.expired(deadline)) return; // zero or less: checked for cancellation, never parks
         Park.beginWait(self, WaitKind.SLEEP, duration, false);
         try {
             while (!Park.expired(deadline)) {
@@ -774,7 +779,7 @@ public final class MicroThread<T> extends Completion<T> {
             return future.get(); // parks only the virtual thread
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            throw new FailedException("the awaited future " + future + " failed: " + cause, cause);
+            throw FailedException.of("the awaited future " + future + " failed", cause);
         } catch (CancellationException e) { // a FutureTask's has no message
             throw cancelled(future, e);
         } finally {
@@ -840,11 +845,13 @@ public final class MicroThread<T> extends Completion<T> {
     }
 
     /**
-     * As {@link #join()}, waiting at most {@code timeout}.
+     * As {@link #join()}, waiting at most {@code timeout}. A {@code timeout} of zero or less does
+     * not wait (ADR 0023): if it has ended, its outcome as {@link #join()} gives it; otherwise
+     * {@link InterruptedException} if the caller is interrupted or cancelled, else
+     * {@link TimeoutException} at once.
      *
-     * @param timeout how long to wait at most
+     * @param timeout how long to wait at most; zero or less: not at all
      * @return the value its body returned
-     * @throws IllegalArgumentException if {@code timeout} is zero or negative
      * @throws TimeoutException         if it has not ended in time (it keeps running)
      * @throws FailedException          if the body threw (cause: the body's failure, with its stack)
      * @throws CancellationException    if it was cancelled and ended by throwing
@@ -855,10 +862,70 @@ public final class MicroThread<T> extends Completion<T> {
         long deadline = Park.deadlineAfter(timeout, "timeout");
         MicroThread<?> self = checkJoiner();
         if (!this.await(self, WaitKind.JOIN, this, false, deadline)) {
-            throw new TimeoutException("micro-thread '" + name() + "' did not end within " + WaitKind.human(timeout));
+            throw new TimeoutException("micro-thread '" + name() + "' did not end " + WaitKind.within(timeout));
         }
         claimFailureReport();
         return this.resultOrThrow(this);
+    }
+
+    /**
+     * This micro-thread as a {@link CompletableFuture}, for callback APIs and
+     * {@code CompletableFuture.allOf}: a view that completes when the micro-thread ends, with the
+     * same outcome {@link #join()} reports.
+     * {@snippet :
+     * MicroThread<String> page = MicroThread.parallel(() -> fetch(url));
+     * CompletableFuture<Integer> length = page.toCompletableFuture().thenApply(String::length);
+     * }
+     *
+     * <table>
+     *   <caption>what the view completes with</caption>
+     *   <tr><th>the micro-thread</th><th>the view</th><th>{@code view.get()}</th></tr>
+     *   <tr><td>returned {@code v}</td><td>{@code v}</td><td>returns {@code v}</td></tr>
+     *   <tr><td>failed: its body threw {@code e}</td><td>exceptionally with {@code e} itself (the cause of
+     *       {@code join}'s {@link FailedException})</td><td>{@link ExecutionException}, cause {@code e}</td></tr>
+     *   <tr><td>was cancelled and ended by throwing</td><td>a {@link CancellationException} naming it (cause:
+     *       what it threw), so {@code view.isCancelled()} is true</td><td>that {@code CancellationException}</td></tr>
+     * </table>
+     *
+     * <p><b>One view while it runs</b>: until it ends, every call returns the same view, made by the
+     * first call (kept among its end's listeners: a micro-thread that is never asked pays nothing,
+     * not even a field). Once it has ended, a call returns a view that is already complete with
+     * its outcome, not necessarily the same object (none of them can change any more).
+     *
+     * <p><b>Cancellation, both ways.</b> {@link #cancel()} of the micro-thread completes the view with
+     * a {@code CancellationException} once the micro-thread has ended (if it then ends cancelled).
+     * {@code view.cancel(anything)} completes the view with a {@code CancellationException} at once, as
+     * any {@code CompletableFuture} does, and cancels the micro-thread (and what it started), without
+     * waiting for it to end: {@link #join()} does. The same holds for any outside exceptional
+     * completion: {@code completeExceptionally(ex)} and {@code orTimeout(...)} complete the view with
+     * {@code ex} (a {@link TimeoutException}) and cancel the micro-thread. Whoever completes the view
+     * first wins; the micro-thread's own later outcome stays available through {@link #join()}.
+     *
+     * <p><b>The outcome cannot be faked</b>: {@code complete(value)}, {@code completeAsync},
+     * {@code completeOnTimeout}, {@code obtrudeValue} and {@code obtrudeException} on the view throw
+     * {@link UnsupportedOperationException}. Dependent stages ({@code thenApply}, {@code copy()}, ...)
+     * are ordinary {@code CompletableFuture}s.
+     *
+     * <p><b>Failures are never lost</b> (ADR 0026): a failure counts as observed, as by a {@code join},
+     * when the view's {@code get}, {@code join}, {@code getNow} or {@code exceptionNow} hands it to a
+     * caller. It does not count when it merely passes into a dependent stage ({@code thenApply},
+     * {@code whenComplete}, {@code allOf}, ...), which may be dropped unread: a failure nobody joined
+     * then still goes to the loop's {@link FailureHandler} at the end of its run (or, outside runs,
+     * when its handle becomes unreachable), so code that handles it through a callback may see it
+     * reported there too: twice, never silently lost.
+     *
+     * <p><b>Threads.</b> Dependent stages added without an executor run on the thread that completes
+     * the view: the micro-thread's own as it ends (on a single-carrier loop, its carrier), or the
+     * caller's if it is already complete. Keep them short, or use the {@code ...Async} forms.
+     * Inside a micro-thread, prefer {@link #join()} or {@link #await(CompletableFuture)} to
+     * {@code view.get()}: they show in dumps and take part in deadlock reports; {@code get()} parks
+     * the micro-thread as plain JDK code (and on a host loop blocks the host thread).
+     *
+     * @return the future view of this micro-thread: the same object on every call while it runs
+     */
+    public CompletableFuture<T> toCompletableFuture() {
+        FutureView.Settler<T> made = new FutureView.Settler<>(new FutureView<>(this));
+        return onDoneOnce(made).view; // an earlier one still pending, or else `made` (run now if it has ended)
     }
 
     private MicroThread<?> checkJoiner() {

@@ -168,9 +168,18 @@ final class Park {
         return deadline != NONE && deadline - now() <= 0;
     }
 
-    /** The deadline {@code d} from now; {@code d} must be positive (named {@code what}). */
+    /**
+     * The deadline {@code d} from now on {@link #now()}. A {@code d} of zero or less gives a deadline
+     * that has already {@linkplain #expired passed}: "already expired, do not wait", as the JDK's
+     * {@code Thread.join(Duration)} and {@code Thread.sleep(Duration)}, Go and Kotlin read it (ADR 0023).
+     * A wait on such a deadline makes its attempt once and never parks. Durations too long to
+     * represent are clamped to {@code Long.MAX_VALUE / 2} nanoseconds (about 146 years).
+     *
+     * @throws NullPointerException if {@code d} is null (the message is {@code what})
+     */
     static long deadlineAfter(Duration d, String what) {
-        requirePositive(d, what);
+        Objects.requireNonNull(d, what);
+        if (!d.isPositive()) return now(); // expired already: expired(now()) is true from now on
         long nanos;
         try {
             nanos = d.toNanos();
@@ -180,6 +189,10 @@ final class Park {
         return now() + Math.min(nanos, Long.MAX_VALUE / 2);
     }
 
+    /**
+     * For a <em>period</em> (the one kind of duration that must be positive; a timeout of zero or
+     * less means "do not wait", see {@link #deadlineAfter}).
+     */
     static void requirePositive(Duration d, String what) {
         Objects.requireNonNull(d, what);
         if (d.isNegative() || d.isZero()) {

@@ -255,17 +255,21 @@ public final class Pipe<T> implements Iterable<T> {
     }
 
     /**
-     * Puts {@code item}, waiting at most {@code timeout}.
+     * Puts {@code item}, waiting at most {@code timeout}. A {@code timeout} of zero or less does
+     * not wait: it is exactly {@link #tryPut(Object)}, which never throws {@link InterruptedException}
+     * (ADR 0023).
      *
      * @param item the item (not null)
-     * @param timeout how long to wait at most for room (or, on a rendezvous pipe, for a taker)
+     * @param timeout how long to wait at most for room (or, on a rendezvous pipe, for a taker);
+     *        zero or less: not at all
      * @return true if delivered (or buffered, or dropped by the pipe's policy); false if there was no room in time (the item was not delivered)
-     * @throws IllegalArgumentException if {@code timeout} is zero or negative
      * @throws PipeClosedException      if the pipe is closed or failed
-     * @throws InterruptedException     if interrupted or cancelled first (the item was not delivered)
+     * @throws InterruptedException     if interrupted or cancelled first (the item was not delivered);
+     *                                  never with a timeout of zero or less
      */
     public boolean tryPut(T item, Duration timeout) throws InterruptedException {
         Objects.requireNonNull(item, "item");
+        if (!Objects.requireNonNull(timeout, "timeout").isPositive()) return tryPut(item);
         Object r = putUntil(item, Park.deadlineAfter(timeout, "timeout"));
         if (r == DONE) throw closedForPut();
         return r == OK;
@@ -396,16 +400,19 @@ public final class Pipe<T> implements Iterable<T> {
     }
 
     /**
-     * Takes the next item, waiting at most {@code timeout}.
+     * Takes the next item, waiting at most {@code timeout}. A {@code timeout} of zero or less does
+     * not wait: it is exactly {@link #tryTake()}, which never throws {@link InterruptedException}
+     * (ADR 0023).
      *
-     * @param timeout how long to wait at most for an item
+     * @param timeout how long to wait at most for an item; zero or less: not at all
      * @return the item, or null if none came in time
-     * @throws IllegalArgumentException if {@code timeout} is zero or negative
      * @throws PipeClosedException      if the pipe is closed and drained
      * @throws FailedException          if the pipe failed and is drained
-     * @throws InterruptedException     if interrupted or cancelled first (nothing was taken)
+     * @throws InterruptedException     if interrupted or cancelled first (nothing was taken); never
+     *                                  with a timeout of zero or less
      */
     public T tryTake(Duration timeout) throws InterruptedException {
+        if (!Objects.requireNonNull(timeout, "timeout").isPositive()) return tryTake();
         Object r = takeUntil(Park.deadlineAfter(timeout, "timeout"));
         if (r == DONE) throw closedForTake();
         return r == EMPTY ? null : cast(r);
@@ -572,7 +579,7 @@ public final class Pipe<T> implements Iterable<T> {
         if (closeState == FAILED) {
             MicroThread<?> o = owner;
             if (o != null && o.failure() == closeCause) o.claimFailureReport(); // a taker saw the owner's failure
-            return new FailedException(toString() + " failed: " + closeCause, closeCause);
+            return FailedException.of(toString() + " failed", closeCause);
         }
         return new PipeClosedException(this, toString() + " is closed and drained", closeCause);
     }

@@ -20,8 +20,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * <h2>Cases</h2>
  * {@link Pipe#onTake}, {@link Pipe#onTakeOrClosed} and {@link Pipe#onPut} on any pipes (the same
  * pipe may appear more than once); at most one {@link #onTimeout} (waits at most that long on the
- * loop's clock, then runs its action) or one {@link #onDefault} (runs at once if no other case is
- * ready; the select never waits). Exactly one case happens: the others leave no trace in their pipes
+ * loop's clock, then runs its action; zero or less: as {@link #onDefault}) or one {@link #onDefault}
+ * (runs at once if no other case is ready; the select never waits). Exactly one case happens: the others leave no trace in their pipes
  * (no item taken, none delivered, no registration left behind). A pipe that is closed is ready: its
  * take case sees the end (see {@link Pipe#onTake}), its put case throws {@link PipeClosedException}.
  *
@@ -87,17 +87,24 @@ public final class Select {
     public sealed interface Case<R> permits Clause, Timeout, Default {}
 
     /**
-     * A case chosen when no other case happened within {@code timeout}.
+     * A case chosen when no other case happened within {@code timeout}. Whatever its place among
+     * the cases, it never competes with a ready pipe case: it is chosen only if none is ready.
+     *
+     * <p>A {@code timeout} of zero or less has already expired (ADR 0023): the select looks at its
+     * pipe cases once, does a ready one if there is one (chosen as {@link #select} or
+     * {@link #selectFirst} chooses), and otherwise runs this action at once, without waiting. It
+     * is then exactly an {@link #onDefault} case: the select never waits and never throws
+     * {@link InterruptedException}.
      *
      * @param <R> the type of what {@code action} returns
-     * @param timeout how long the select waits for another case, measured from when it starts
+     * @param timeout how long the select waits for another case, measured from when it starts;
+     *        zero or less: not at all
      * @param action what runs when time is up; its result is the select's
      * @return the case, for {@link #select} or {@link #selectFirst}
-     * @throws NullPointerException if {@code action} is null
-     * @throws IllegalArgumentException if {@code timeout} is zero or negative
+     * @throws NullPointerException if {@code timeout} or {@code action} is null
      */
     public static <R> Case<R> onTimeout(Duration timeout, Action<? extends R> action) {
-        Park.requirePositive(timeout, "timeout");
+        Objects.requireNonNull(timeout, "timeout");
         return new Timeout<>(timeout, Objects.requireNonNull(action, "action"));
     }
 
@@ -293,6 +300,10 @@ public final class Select {
         if (m == 0) throw new IllegalArgumentException("select needs at least one pipe case (onTake/onPut)");
         if (timeout != null && dflt != null) {
             throw new IllegalArgumentException("select cannot have both onTimeout and onDefault: the default never waits");
+        }
+        if (timeout != null && !timeout.timeout().isPositive()) { // expired already: a default (ADR 0023)
+            dflt = new Default<>(timeout.action());
+            timeout = null;
         }
         if (m < clauses.length) clauses = Arrays.copyOf(clauses, m);
         int[] order = fair && m > 2 ? shuffled(m) : null;

@@ -22,9 +22,13 @@ final class SharedLoop extends Loop {
         return "shared, multi-core";
     }
 
-    /** @throws UnsupportedOperationException always: the shared loop lives as long as the JVM */
+    /**
+     * Does nothing: the shared loop lives as long as the JVM, as {@code ForkJoinPool.commonPool().close()}
+     * does nothing, so that {@code try (Loop loop = pick())} works whichever loop {@code pick()} returns.
+     * Its micro-threads are not cancelled and it stays open ({@link #isClosed()} is false).
+     */
     @Override
     public void close() {
-        throw new UnsupportedOperationException("the shared loop lives as long as the JVM and cannot be closed");
+        // no-op (issue 14): the shared loop is never closed
     }
 }

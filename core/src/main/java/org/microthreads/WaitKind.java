@@ -54,6 +54,15 @@ enum WaitKind {
         return ms / 1000.0 + "s";
     }
 
+    /**
+     * How a timed wait that gave up says how long it waited: {@code within 100ms}, or for a timeout
+     * of zero or less, which does not wait (ADR 0023), {@code at once (timeout 0ns: zero or less does not wait)}.
+     */
+    static String within(Duration timeout) {
+        return timeout.isPositive() ? "within " + human(timeout)
+                : "at once (timeout " + (timeout.isZero() ? "0" : timeout.toString()) + ": zero or less does not wait)";
+    }
+
     /** {@code 1 year}, {@code 40 years}, {@code 2.5 thousand years}, {@code 292 billion years}. */
     private static String inWords(double n, String unit) {
         String[] scales = {"", " thousand", " million", " billion", " trillion"};

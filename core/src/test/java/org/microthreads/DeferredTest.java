@@ -46,7 +46,9 @@ class DeferredTest {
     void awaitWithTimeout() throws Exception {
         Deferred<String> d = new Deferred<>();
         assertThatThrownBy(() -> d.await(Duration.ofMillis(10))).isInstanceOf(TimeoutException.class);
-        assertThatThrownBy(() -> d.await(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> d.await(Duration.ZERO)).isInstanceOf(TimeoutException.class) // does not wait (ADR 0023)
+                .hasMessageContaining("at once");
+        assertThatThrownBy(() -> d.await(null)).isInstanceOf(NullPointerException.class).hasMessage("timeout");
         d.complete("x");
         assertThat(d.await(Duration.ofMillis(10))).isEqualTo("x");
     }

@@ -90,6 +90,11 @@ class HostLoopTest {
     }
 
     @Test
+    void aHostLoopIsSingleCarrier() {
+        assertThat(loop.isSingleCarrier()).as("its micro-threads run one at a time, on the host thread").isTrue();
+    }
+
+    @Test
     void microThreadsKeepTheHostThreadsIdentityAcrossEveryKindOfWait() throws Exception {
         List<Thread> seen = Collections.synchronizedList(new ArrayList<>());
         Deferred<String> d = new Deferred<>();

@@ -74,11 +74,10 @@ class MicroThreadTest {
         withNull.add(null);
         assertThatThrownBy(() -> MicroThread.parallelAll(withNull)).isInstanceOf(NullPointerException.class)
                 .hasMessageContaining("bodies[1]");
-        assertThatThrownBy(() -> MicroThread.sleep(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("must be positive");
-        assertThatThrownBy(() -> MicroThread.sleep(Duration.ofMillis(-1))).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> MicroThread.sleep(null)).isInstanceOf(NullPointerException.class);
-        assertThatThrownBy(() -> MicroThread.withTimeout(Duration.ZERO, () -> 1)).isInstanceOf(IllegalArgumentException.class);
+        // zero and negative durations are no longer bad input: "do not wait" (ADR 0023, ZeroDurationTest)
+        assertThatThrownBy(() -> MicroThread.sleep(null)).isInstanceOf(NullPointerException.class).hasMessage("duration");
+        assertThatThrownBy(() -> MicroThread.withTimeout(null, () -> 1)).isInstanceOf(NullPointerException.class)
+                .hasMessage("timeout");
         assertThatThrownBy(() -> MicroThread.await((java.util.concurrent.Future<?>) null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(MicroThread::current).isInstanceOf(IllegalStateException.class).hasMessageContaining("not in a micro-thread");
         assertThat(loop.microThreads().size()).isLessThanOrEqualTo(before);

@@ -554,9 +554,10 @@ class PipeTest {
         assertThatThrownBy(() -> p.tryPut(null)).isInstanceOf(NullPointerException.class).hasMessage("item");
         assertThatThrownBy(() -> p.putOrClosed(null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> p.fail(null)).isInstanceOf(NullPointerException.class).hasMessage("cause");
-        assertThatThrownBy(() -> p.tryTake(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("timeout must be positive");
-        assertThatThrownBy(() -> p.tryPut("x", Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class);
+        // zero and negative timeouts are no longer refused: the try forms (ADR 0023, ZeroDurationTest)
+        assertThatThrownBy(() -> p.tryTake(null)).isInstanceOf(NullPointerException.class).hasMessage("timeout");
+        assertThatThrownBy(() -> p.tryPut("x", null)).isInstanceOf(NullPointerException.class).hasMessage("timeout");
+        assertThatThrownBy(() -> p.tryPut(null, Duration.ZERO)).isInstanceOf(NullPointerException.class).hasMessage("item");
         assertThatThrownBy(() -> p.named(null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> p.ownedBy(null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> Pipe.produce(p, null)).isInstanceOf(NullPointerException.class);

@@ -148,8 +148,12 @@ class SelectTest {
                 MicroThread<String> f = MicroThread.parallel(() -> Select.select(b.onTakeOrClosed(x -> "b " + x)));
                 MicroThread.yieldNow();
                 b.fail(boom);
+                // one wrapper (ADR 0025): the cause is boom itself; the select's hop rides along as suppressed
                 assertThatThrownBy(f::join).isInstanceOf(FailedException.class)
-                        .cause().isInstanceOf(FailedException.class).hasCause(boom);
+                        .hasMessageMatching("micro-thread 'mt-\\d+' failed: pipe 'pipe-\\d+' failed: java.lang.RuntimeException: boom")
+                        .satisfies(e -> assertThat(e.getSuppressed()).singleElement().isInstanceOf(FailedException.class)
+                                .extracting(Throwable::getMessage).asString().startsWith("pipe '"))
+                        .cause().isSameAs(boom);
                 return null;
             });
         }
@@ -205,8 +209,11 @@ class SelectTest {
         assertThatThrownBy(() -> Select.select(p.onTake(x -> x), null)).isInstanceOf(NullPointerException.class)
                 .hasMessage("cases[1]");
         assertThatThrownBy(() -> Select.select((Select.Case<String>[]) null)).isInstanceOf(NullPointerException.class);
-        assertThatThrownBy(() -> Select.onTimeout(Duration.ZERO, () -> "x")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("timeout must be positive");
+        // a zero timeout is no longer refused: it has expired already, as a default (ADR 0023, ZeroDurationTest)
+        assertThatThrownBy(() -> Select.onTimeout(null, () -> "x")).isInstanceOf(NullPointerException.class)
+                .hasMessage("timeout");
+        assertThatThrownBy(() -> Select.onTimeout(Duration.ZERO, null)).isInstanceOf(NullPointerException.class)
+                .hasMessage("action");
         assertThatThrownBy(() -> Select.select(p.onTake(x -> x), Select.onDefault(() -> "d"),
                 Select.onTimeout(Duration.ofSeconds(1), () -> "t"))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("both onTimeout and onDefault");

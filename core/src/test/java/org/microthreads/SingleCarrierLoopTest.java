@@ -168,10 +168,40 @@ class SingleCarrierLoopTest {
         assertThat(logged).noneMatch(m -> m.contains("'ended-but-listed'"));
     }
 
+    /**
+     * Closing the shared loop is a no-op (issue 14; was UnsupportedOperationException, a deliberate
+     * change of contract): from a plain thread, from one of its own micro-threads, and in a
+     * try-with-resources; nothing running on it is cancelled and it keeps starting micro-threads.
+     */
     @Test
-    void sharedLoopCannotBeClosed() {
-        assertThatThrownBy(() -> Loop.shared().close()).isInstanceOf(UnsupportedOperationException.class);
+    void closingTheSharedLoopDoesNothing() throws Exception {
+        Deferred<String> release = new Deferred<>();
+        MicroThread<String> running = Loop.shared().parallel("still-running", release::await);
+        Loop.shared().close();
+        try (Loop loop = Loop.shared()) {
+            assertThat(loop.parallel(() -> {
+                Loop.current().close(); // from its own micro-thread too: no IllegalStateException
+                return 42;
+            }).join()).isEqualTo(42);
+        }
         assertThat(Loop.shared().isClosed()).isFalse();
+        assertThat(running.isCancelled()).as("close() on the shared loop cancels nothing").isFalse();
+        release.complete("done");
+        assertThat(running.join()).isEqualTo("done");
+        assertThat(MicroThread.parallel(() -> "after").join()).isEqualTo("after");
+    }
+
+    @Test
+    void isSingleCarrierTellsWhetherMicroThreadsRunOneAtATime() throws Exception {
+        assertThat(Loop.shared().isSingleCarrier()).isFalse();
+        Loop loop = Loop.singleCarrier("one-at-a-time");
+        try {
+            assertThat(loop.isSingleCarrier()).isTrue();
+            assertThat(loop.run(() -> Loop.current().isSingleCarrier())).isTrue();
+        } finally {
+            loop.close();
+        }
+        assertThat(loop.isSingleCarrier()).as("fixed for the loop's lifetime").isTrue();
     }
 
     @Test

@@ -246,6 +246,18 @@ class ExamplesTest {
     }
 
     @Test
+    void aMicroThreadServesCallbackApisThroughItsFutureView() throws Exception {
+        requireSingleCarrierLoops();
+        String out = output(Futures::run);
+        assertThat(out)
+                .contains("callback of allOf + thenApply over two micro-threads: 'tea' costs 42")
+                .contains("cancelling the view cancelled micro-thread 'slow': CANCELLED")
+                .contains("a callback saw java.lang.NumberFormatException: For input string: \"x\"")
+                // seen only through a callback, so not observed: the failure handler has it too
+                .containsSubsequence("a callback saw", "failure handler: 'broken' failed with java.lang.NumberFormatException");
+    }
+
+    @Test
     void theWholeTourRunsFromMainQuickly() throws Exception {
         requireSingleCarrierLoops();
         long sharedFailuresBefore = Loop.shared().failureCount();
@@ -261,7 +273,7 @@ class ExamplesTest {
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
         String out = bytes.toString(StandardCharsets.UTF_8);
         for (String section : List.of("(a) ", "(b) ", "(c) ", "(d) ", "(e) ", "(f) ", "(g) ", "(h) ", "(i) ", "(j) ", "(k) ",
-                "(l) ", "Tour finished in ")) {
+                "(l) ", "(r) ", "Tour finished in ")) {
             assertThat(out).contains(section);
         }
         assertThat(out).doesNotContain("skipped:");
