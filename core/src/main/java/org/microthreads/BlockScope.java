@@ -94,7 +94,9 @@ final class BlockScope {
             b = new BlockScope(PLAIN.get(), null, failFast, deadline != Park.NONE, what);
             PLAIN.set(b);
         }
-        if (deadline != Park.NONE) {
+        if (deadline != Park.NONE && Park.expired(deadline)) {
+            b.stop(true); // already expired (a zero timeout): the body starts interrupted, deterministically
+        } else if (deadline != Park.NONE) {
             Future<?> f = b.loop.schedule(deadline - Park.now(), b::deadline);
             synchronized (b) {
                 if (b.disarmed) f.cancel(false); else b.timer = f;
