@@ -19,7 +19,11 @@ import java.util.Set;
  * could end its wait is stuck too:
  * <ul>
  *   <li>{@code join} of a micro-thread T of the loop: T is stuck;
- *   <li>{@code parallelAll}: each of its micro-threads that has not ended is stuck;
+ *   <li>{@code parallelAll} and {@code race}: each of its micro-threads that has not ended is stuck;
+ *   <li>the end of a block's members ({@code scope}, a race): each live member is stuck (and all
+ *       of them run on this loop: a block with a member elsewhere never counts). Stopping a
+ *       block on a failure is a cancellation, and cancellations are not counted as wake-ups
+ *       here, as anywhere in this rule (any thread may cancel anything);
  *   <li>a wait on pipes {@linkplain Pipe#confined() confined} to its run: every live
  *       micro-thread of that run is stuck, and the failure handler is not running for the run's
  *       end (on its last micro-thread, no longer listed, which may start more of the run). Only the run's micro-threads may touch those pipes, and
@@ -48,6 +52,7 @@ final class Deadlocks {
         }
         Map<MicroThread<?>, List<MicroThread<?>>> joiners = new IdentityHashMap<>();
         Map<Scope, List<MicroThread<?>>> onPipes = new IdentityHashMap<>();
+        Map<BlockScope, MicroThread<?>> blockJoiners = new IdentityHashMap<>();
         ArrayDeque<MicroThread<?>> freed = new ArrayDeque<>();
         for (MicroThread<?> m : stuck) {
             Object target = m.waitTarget;
@@ -59,14 +64,33 @@ final class Deadlocks {
                     onPipes.computeIfAbsent(m.scope, s -> new ArrayList<>()).add(m);
                     yield false;
                 }
+                case SCOPE -> {
+                    if (!(target instanceof BlockScope b) || b.crossLoop) yield true;
+                    blockJoiners.put(b, m);
+                    yield false;
+                }
                 default -> true; // no other wait is counted as internal
             };
             if (free) freed.add(m);
+        }
+        if (!blockJoiners.isEmpty()) { // a block's joiner is free if one of its live members is (or none is left)
+            Set<BlockScope> withMembers = Collections.newSetFromMap(new IdentityHashMap<>());
+            for (MicroThread<?> m : live) {
+                MicroThread<?> joiner = m.block == null ? null : blockJoiners.get(m.block);
+                if (joiner == null) continue;
+                withMembers.add(m.block);
+                if (!stuck.contains(m)) freed.add(joiner);
+            }
+            for (Map.Entry<BlockScope, MicroThread<?>> e : blockJoiners.entrySet()) {
+                if (!withMembers.contains(e.getKey())) freed.add(e.getValue());
+            }
         }
         while (!freed.isEmpty()) {
             MicroThread<?> m = freed.poll();
             if (!stuck.remove(m)) continue;
             freed.addAll(joiners.getOrDefault(m, List.of()));
+            MicroThread<?> blockJoiner = m.block == null ? null : blockJoiners.get(m.block);
+            if (blockJoiner != null) freed.add(blockJoiner);
             if (open.add(m.scope)) freed.addAll(onPipes.getOrDefault(m.scope, List.of()));
         }
         List<MicroThread<?>> result = new ArrayList<>(stuck);

@@ -11,6 +11,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import org.microthreads.internal.JdkInternals;
 
 /**
  * A loop: where micro-threads run. The hidden Reactor of the micro-threading proposal.
@@ -243,7 +244,9 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
     private <T> MicroThread<T> spawnIn(Scope scope, MicroThread<?> parent, String name, Object body,
                                        boolean forgotten, boolean failureClaimed) {
         ensureOpen();
-        MicroThread<T> m = new MicroThread<>(this, scope, parent, body, name, forgotten, ids.incrementAndGet());
+        // a run's main belongs to no block: its run is its scope, and run() waits for it
+        BlockScope block = failureClaimed ? null : BlockScope.forStart(parent);
+        MicroThread<T> m = new MicroThread<>(this, scope, block, parent, body, name, forgotten, ids.incrementAndGet());
         if (failureClaimed) { // a run's main
             m.claimFailureReport();
             scope.main = m; // before it starts: its failure cancels the rest of the run (ADR 0014)
@@ -252,6 +255,7 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
         Object strand = newStrand(m, anchor, name);
         m.strand = strand;
         scope.enter();
+        if (block != null) block.enter(m);
         if (!listed) {
             LIVE_LOOPS.add(this); // before `listed`: a cancel scan must find this loop
             listed = true;
@@ -265,11 +269,14 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
             started = true;
             if (parent != null && (parent.cancelFlag() || parent.hasCancelledAncestor())) {
                 m.cancelOnly(); // started by a cancelled one (or a descendant of one)
+            } else if (block != null && block.stoppedHere()) {
+                m.cancelOnly(); // started in a block that has been stopped (its scan may have missed it)
             }
         } finally {
             if (!started) {
                 registry.remove(m, true);
                 scope.exit();
+                if (block != null) block.exit();
                 if (closed && registry.isEmpty()) LIVE_LOOPS.remove(this);
             }
         }
@@ -301,7 +308,11 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
         try {
             registry.remove(m, promptly || oneCarrier());
         } finally {
-            m.scope.exit();
+            try {
+                m.scope.exit();
+            } finally {
+                if (m.block != null) m.block.exit(); // last: its owner may return once it is zero
+            }
             if (closed && registry.isEmpty()) LIVE_LOOPS.remove(this); // a straggler after close
         }
     }
@@ -314,6 +325,8 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
      */
     Object newStrand(MicroThread<?> m, MicroThread.Anchor anchor, String name) {
         Thread t = factory().newThread(anchor);
+        Object bindings = JdkInternals.scopedValueBindings(); // the starter's, as of the start (ADR 0024)
+        if (bindings != null) JdkInternals.inheritScopedValueBindings(t, bindings);
         t.setUncaughtExceptionHandler(anchor); // how MicroThread.current() finds m
         if (name != null) t.setName(name);
         return t;

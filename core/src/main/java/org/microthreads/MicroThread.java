@@ -299,12 +299,18 @@ public final class MicroThread<T> extends Completion<T> {
         return sb.toString();
     }
 
-    /** Innermost {@link #withTimeout} scope; touched by this micro-thread and the timer. */
-    volatile TimeoutScope timeouts;
+    /**
+     * The innermost block ({@link #scope}, {@link #withTimeout}, a race) open in this
+     * micro-thread's body, or null; set and reset by this micro-thread, read by stops and starts.
+     */
+    volatile BlockScope blocks;
+    /** The block this micro-thread was started in (it is a member), or null. */
+    final BlockScope block;
 
-    MicroThread(Loop loop, Scope scope, MicroThread<?> parent, Object body, String name, boolean forgotten, long id) {
+    MicroThread(Loop loop, Scope scope, BlockScope block, MicroThread<?> parent, Object body, String name, boolean forgotten, long id) {
         this.loop = loop;
         this.scope = scope;
+        this.block = block;
         this.lineage = new Lineage(parent == null ? null : parent.lineage);
         this.body = body;
         this.explicitName = name;
@@ -412,7 +418,7 @@ public final class MicroThread<T> extends Completion<T> {
                 });
             }
             MicroThread<?> self = currentOrNull();
-            firstProblemOrAll.await(self, WaitKind.JOIN_ALL, new JoinAll(started),
+            firstProblemOrAll.await(self, WaitKind.JOIN_ALL, new JoinAll(started, "parallelAll"),
                     self != null && self.loop == loop, Park.NONE);
         } catch (Throwable t) {
             // interrupted, cancelled, or the loop closed half-way: nothing may outlive the call
@@ -441,11 +447,14 @@ public final class MicroThread<T> extends Completion<T> {
         return values;
     }
 
-    /** What a {@link #parallelAll} waits for (read by the deadlock report); shown as "3 started by parallelAll". */
-    record JoinAll(List<? extends MicroThread<?>> microThreads) {
+    /**
+     * What a {@link #parallelAll} or a {@link #race} waits for (read by the deadlock report: it
+     * can end only if one of them can); shown as "3 started by parallelAll".
+     */
+    record JoinAll(List<? extends MicroThread<?>> microThreads, String by) {
         @Override
         public String toString() {
-            return microThreads.size() + " started by parallelAll";
+            return microThreads.size() + " started by " + by;
         }
     }
 
@@ -514,7 +523,11 @@ public final class MicroThread<T> extends Completion<T> {
             } else if (cancelled && causedByCancellation(f)) {
                 settleCancelled(f);
             } else {
-                if (forgotten) {
+                if (block != null && block.failFast) {
+                    failureClaimed = 1; // the block throws it (ADR 0020): nobody else reports it
+                    this.fail(f);
+                    block.memberFailed(this, f);
+                } else if (forgotten) {
                     failureClaimed = 1;
                     this.fail(f);
                     loop.reportFailure(this, f); // always: joining a forgotten one does not hide it
@@ -575,7 +588,7 @@ public final class MicroThread<T> extends Completion<T> {
             m.sharedClaim = claimed;
             CLEANER.register(m, () -> {
                 if (claimed.compareAndSet(0, 1)) {
-                    MicroThread<Object> tombstone = new MicroThread<>(loop, loop.rootScope, null, null, name, false, id);
+                    MicroThread<Object> tombstone = new MicroThread<>(loop, loop.rootScope, null, null, null, name, false, id);
                     tombstone.failureClaimed = 1;
                     tombstone.fail(f);
                     loop.reportFailure(tombstone, f);
@@ -667,24 +680,68 @@ public final class MicroThread<T> extends Completion<T> {
     }
 
     /**
-     * Runs {@code body} in the caller; if it has not ended within {@code timeout} on the loop's
-     * clock, the caller is interrupted (in a micro-thread: sticky for the rest of the body, like a
-     * cancellation; in a plain thread: one interrupt, as {@code Thread.interrupt})
-     * and, once the body has ended, {@link TimeoutException} is thrown. A body that still
-     * returns a value after the deadline has its value returned: nothing is discarded.
-     * Nested timeouts work independently: when an outer one expires, inner ones let its
-     * interruption pass and the outer {@code withTimeout} throws {@code TimeoutException}.
-     * A timeout is not a cancellation of the micro-thread: once {@code withTimeout} returns or
-     * throws, the stickiness ends ({@link #isCancelled()} is false again unless it was cancelled),
-     * and micro-threads the body started keep running.
+     * Runs {@code body} in the caller as a <em>scope</em> (Kotlin's {@code coroutineScope},
+     * {@code StructuredTaskScope}): the micro-threads started while it runs, by the body or by
+     * those it started, on any loop, are its members, and cannot outlive it.
+     * <ul>
+     *   <li>It returns (or throws) only once the body and every member have ended.
+     *   <li>The first failure stops the scope: the body ending by throwing, or a member failing
+     *       (a {@code parallel} one, even if the body joins it, or a start-and-forget one). Every
+     *       member still running is cancelled, and the body, if it still runs, is interrupted
+     *       (in a micro-thread stickily, like a cancellation, yet the micro-thread is not
+     *       cancelled: once the scope has ended, the stickiness ends).
+     *   <li>A member's failure is the scope's: the first one is thrown as
+     *       {@link FailedException}, with later failures suppressed; none goes to the failure
+     *       handler. To handle a member's failure yourself, catch it in the member's body.
+     *   <li>If the caller is interrupted or cancelled while waiting for the members, they are
+     *       cancelled and awaited before {@link InterruptedException} is thrown.
+     * </ul>
+     * Scopes nest; {@link #withTimeout} is a scope with a deadline. A run ({@link Loop#run}) is
+     * the outermost scope of a loop; a scope is part of its run (pipes confined to the run stay
+     * usable by its members).
      *
      * @param <T> the type of the body's value
      * @param <X> the type of the checked exception the body may throw
-     * @param timeout how long the body may run before it is interrupted
+     * @param body what runs, in the caller
+     * @return the body's value, once every member has ended
+     * @throws NullPointerException if {@code body} is null
+     * @throws FailedException      if a member failed first (cause: its failure)
+     * @throws InterruptedException if the caller was interrupted or cancelled
+     * @throws X                    what the body threw
+     */
+    public static <T, X extends Exception> T scope(TimedBody<T, X> body) throws X, InterruptedException {
+        Objects.requireNonNull(body, "body");
+        try {
+            return inBlock(body, Park.NONE, null);
+        } catch (TimeoutException impossible) { // no deadline
+            throw new AssertionError(impossible);
+        }
+    }
+
+    /**
+     * Runs {@code body} in the caller as a {@link #scope} with a deadline: if the body and its
+     * members have not all ended within {@code timeout} on the loop's clock, the scope is
+     * stopped: every member still running is cancelled, and the body, if it still runs, is
+     * interrupted (in a micro-thread stickily for the rest of the body, like a cancellation; in
+     * a plain thread once, as {@code Thread.interrupt}). If the body then ends by throwing,
+     * {@link TimeoutException} is thrown (the body's exception as cause) once every member has
+     * ended. A body that still returns a value after the deadline has its value returned:
+     * nothing is discarded. Nested timeouts work independently: when an outer one expires, inner
+     * ones let its interruption pass and the outer {@code withTimeout} throws
+     * {@code TimeoutException}. A timeout is not a cancellation of the micro-thread: once
+     * {@code withTimeout} returns or throws, the stickiness ends ({@link #isCancelled()} is false
+     * again unless it was cancelled).
+     *
+     * @param <T> the type of the body's value
+     * @param <X> the type of the checked exception the body may throw
+     * @param timeout how long the body and its members may run before they are stopped; zero or
+     *        less: already expired (ADR 0023): the body runs stopped from its start, so its first
+     *        blocking call throws and {@code TimeoutException} follows; a body that does not block
+     *        returns its value
      * @param body what runs, in the caller
      * @return the body's value, even if it returns after the deadline
-     * @throws IllegalArgumentException if {@code timeout} is zero or negative
-     * @throws TimeoutException         if the deadline passed and the body ended by throwing
+     * @throws TimeoutException         if the deadline passed while the body ran and it ended by throwing
+     * @throws FailedException          if a member failed first (cause: its failure)
      * @throws InterruptedException     if the caller was interrupted or cancelled (not by this timeout)
      * @throws X                        what the body threw, if not caused by the timeout
      */
@@ -692,27 +749,168 @@ public final class MicroThread<T> extends Completion<T> {
             throws X, InterruptedException, TimeoutException {
         long deadline = Park.deadlineAfter(timeout, "timeout");
         Objects.requireNonNull(body, "body");
+        return inBlock(body, deadline, timeout);
+    }
+
+    /** A {@link #scope} ({@code deadline}: {@link Park#NONE}) or a {@link #withTimeout}. */
+    private static <T, X extends Exception> T inBlock(TimedBody<T, X> body, long deadline, Duration timeout)
+            throws X, InterruptedException, TimeoutException {
         MicroThread<?> self = currentOrNull();
         Park.checkCancelled(self);
-        TimeoutScope ts = new TimeoutScope(self == null ? null : self.timeouts, Park.currentWaiter());
-        if (self != null) self.timeouts = ts;
-        ts.arm(self == null ? Loop.shared() : self.loop, deadline);
+        BlockScope b = BlockScope.open(self, true, deadline, timeout == null ? "scope" : "withTimeout");
+        T value = null;
+        Throwable thrown = null;
         try {
-            return body.run();
-        } catch (Exception e) {
-            if (ts.expired && !(self != null && self.cancelFlag()) && !ts.outerExpired()) {
+            value = body.run();
+        } catch (Throwable t) {
+            thrown = t;
+        }
+        boolean interruptedByBlock = b.bodyEnded();
+        boolean cancelledFromOutside = (self != null && self.cancelFlag()) || b.outerStopped();
+        if (interruptedByBlock && !cancelledFromOutside) {
+            Park.interrupted(); // our own interrupt must not leak past the block
+        }
+        if (thrown != null) b.bodyFailed();
+        InterruptedException joinInterrupted = b.joinMembers();
+        b.disarm();
+        List<Throwable> later = b.laterFailures();
+        Throwable memberFailure = b.memberFailure();
+        if (memberFailure != null) { // a member failed first
+            FailedException fe = FailedException.of("micro-thread " + b.failedMember() + ", started in a " + b.what
+                    + ", failed", memberFailure);
+            if (thrown != null && !causedByCancellation(thrown) && !causes(thrown, memberFailure)) fe.addSuppressed(thrown);
+            for (Throwable f : later) fe.addSuppressed(f);
+            throw fe;
+        }
+        if (thrown != null) {
+            Throwable out = thrown;
+            if (interruptedByBlock && b.stoppedByDeadline() && !cancelledFromOutside && thrown instanceof Exception) {
                 TimeoutException te = new TimeoutException("timed out after " + WaitKind.human(timeout));
-                te.initCause(e);
-                throw te;
+                te.initCause(thrown);
+                out = te;
             }
-            throw e;
-        } finally {
-            ts.disarm();
-            if (self != null) self.timeouts = ts.outer;
-            if (ts.expired && !(self != null && self.cancelFlag()) && !ts.outerExpired()) {
-                Park.interrupted(); // our own interrupt must not leak past the scope
+            for (Throwable f : later) out.addSuppressed(f);
+            throw MicroThread.<X>rethrow(out);
+        }
+        if (!later.isEmpty()) { // members that failed after the deadline had stopped the block: never lost
+            FailedException fe = FailedException.of(later.size() + " micro-thread" + (later.size() == 1 ? "" : "s")
+                    + " started in a " + b.what + " failed after it was stopped", later.get(0));
+            for (Throwable f : later.subList(1, later.size())) fe.addSuppressed(f);
+            throw fe;
+        }
+        if (joinInterrupted != null) throw joinInterrupted;
+        return value;
+    }
+
+    /** Whether {@code f} is {@code t} or among its causes. */
+    private static boolean causes(Throwable t, Throwable f) {
+        int depth = 0;
+        for (Throwable c = t; c != null && depth++ < 32; c = c.getCause()) {
+            if (c == f) return true;
+        }
+        return false;
+    }
+
+    /** Throws {@code t}: unchecked as it is, or the body's checked {@code X}. */
+    @SuppressWarnings("unchecked")
+    private static <X extends Exception> X rethrow(Throwable t) throws X {
+        if (t instanceof RuntimeException r) throw r;
+        if (t instanceof Error e) throw e;
+        throw (X) t;
+    }
+
+    /**
+     * Runs each body as a micro-thread on the current loop and returns the first value one of
+     * them returns; the others are then cancelled, and this method returns once all of them (and
+     * whatever they started) have ended (jox's {@code race}, {@code StructuredTaskScope}'s
+     * {@code anySuccessfulResultOrThrow}). A body that fails is just an attempt that lost: if
+     * another one succeeds, its failure is dropped (neither thrown nor reported). If none
+     * succeeds, the first failure in time is thrown as {@link FailedException}, with the others
+     * suppressed. None outlives the call: if the caller is interrupted or cancelled, all are
+     * cancelled and awaited before {@link InterruptedException} is thrown.
+     *
+     * @param <T> the type of the values
+     * @param bodies the bodies, one micro-thread each, started in this order
+     * @return the value of the first body to succeed
+     * @throws NullPointerException     if {@code bodies} or any element is null (nothing started)
+     * @throws IllegalArgumentException if {@code bodies} is empty (nothing could win)
+     * @throws FailedException          if every body failed or was cancelled, and at least one failed
+     *                                  (cause: the first failure; the others suppressed)
+     * @throws CancellationException    if every body was cancelled by someone else
+     * @throws InterruptedException     if the caller was interrupted or cancelled
+     */
+    public static <T> T race(List<? extends Body<? extends T>> bodies) throws InterruptedException {
+        Objects.requireNonNull(bodies, "bodies");
+        int n = bodies.size();
+        for (int i = 0; i < n; i++) Objects.requireNonNull(bodies.get(i), "bodies[" + i + "]");
+        if (n == 0) throw new IllegalArgumentException("bodies is empty: a race needs at least one body");
+        Loop loop = Loop.current();
+        MicroThread<?> self = currentOrNull();
+        Park.checkCancelled(self);
+        BlockScope b = BlockScope.open(self, false, Park.NONE, "race");
+        List<MicroThread<? extends T>> started = new ArrayList<>(n);
+        Completion<MicroThread<?>> winnerOrNone = new Completion<>(); // null: none succeeded
+        AtomicInteger remaining = new AtomicInteger(n);
+        List<MicroThread<?>> failedInOrder = new ArrayList<>(0); // guarded by itself
+        InterruptedException interrupted = null;
+        RuntimeException startFailed = null;
+        try {
+            for (Body<? extends T> body : bodies) {
+                MicroThread<? extends T> m = loop.parallel(body);
+                started.add(m);
+                m.onDone(() -> {
+                    int state = m.stateCode();
+                    if (state == Completion.VALUE) {
+                        winnerOrNone.complete(m);
+                        return;
+                    }
+                    if (state == Completion.FAILED) {
+                        synchronized (failedInOrder) {
+                            failedInOrder.add(m);
+                        }
+                    }
+                    if (remaining.decrementAndGet() == 0) winnerOrNone.complete(null);
+                });
+            }
+        } catch (RuntimeException e) { // the loop closed half-way
+            startFailed = e;
+        }
+        b.bodyEnded();
+        if (startFailed == null) {
+            try {
+                winnerOrNone.await(self, WaitKind.JOIN_ALL, new JoinAll(started, "race"), self != null && self.loop == loop, Park.NONE);
+            } catch (InterruptedException e) {
+                interrupted = e;
             }
         }
+        MicroThread<?> winner = winnerOrNone.settled() ? winnerOrNone.resultOrThrow("race") : null;
+        for (MicroThread<? extends T> m : started) {
+            if (m != winner) m.cancel();
+        }
+        InterruptedException joinInterrupted = b.joinMembers();
+        b.disarm();
+        for (MicroThread<? extends T> m : started) m.claimFailureReport(); // the race observes them all
+        if (startFailed != null) throw startFailed;
+        if (interrupted != null || winner == null && joinInterrupted != null) {
+            throw interrupted != null ? interrupted : joinInterrupted;
+        }
+        if (winner != null) {
+            if (joinInterrupted != null) throw joinInterrupted;
+            @SuppressWarnings("unchecked") T v = (T) winner.resultOrThrow(winner);
+            return v;
+        }
+        List<MicroThread<?>> failed;
+        synchronized (failedInOrder) {
+            failed = new ArrayList<>(failedInOrder);
+        }
+        if (failed.isEmpty()) {
+            throw new CancellationException("every one of the " + n + " bodies of the race was cancelled");
+        }
+        MicroThread<?> first = failed.get(0);
+        FailedException fe = FailedException.of("none of the " + n + " bodies of the race succeeded; the first to fail, "
+                + first.quotedName() + ", failed", first.failure());
+        for (MicroThread<?> m : failed.subList(1, failed.size())) fe.addSuppressed(m.failure());
+        throw fe;
     }
 
     /**
@@ -988,15 +1186,18 @@ public final class MicroThread<T> extends Completion<T> {
         return lineage.state == Lineage.CANCELLED;
     }
 
-    /** {@return whether cancellation was requested, or an enclosing {@link #withTimeout} expired} */
+    /**
+     * {@return whether cancellation was requested, or a block the caller's body is in was
+     * stopped: an enclosing {@link #withTimeout} expired, or a {@link #scope} failed}
+     */
     public boolean isCancelled() {
         return cancelRequested();
     }
 
     boolean cancelRequested() {
         if (lineage.state == Lineage.CANCELLED) return true;
-        for (TimeoutScope t = timeouts; t != null; t = t.outer) {
-            if (t.expired) return true;
+        for (BlockScope b = blocks; b != null; b = b.outer) {
+            if (b.stopped) return true;
         }
         return false;
     }

@@ -42,7 +42,8 @@ final class Park {
     static void beginWait(MicroThread<?> self, WaitKind kind, Object target, boolean internal) {
         if (self != null) {
             // a wait inside withTimeout can be ended by its timer: never internal
-            boolean counted = internal && self.timeouts == null;
+            BlockScope b = self.blocks;
+            boolean counted = internal && (b == null || !b.timed);
             self.waitInternal = counted;
             self.setWait(kind, target);
             self.loop.onWaitBegin(counted);

@@ -9,6 +9,7 @@ import java.time.Duration;
 enum WaitKind {
     JOIN("joining micro-thread "),
     JOIN_ALL("joining "),
+    SCOPE("waiting for "),
     AWAIT_STAGE("awaiting CompletionStage "),
     AWAIT_FUTURE("awaiting Future "),
     DEFERRED("awaiting "),

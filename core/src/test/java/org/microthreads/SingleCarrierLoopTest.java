@@ -150,7 +150,7 @@ class SingleCarrierLoopTest {
     @Test
     void closeDoesNotReportAMicroThreadThatEndedButIsStillListed() throws Exception {
         Loop loop = Loop.singleCarrier("ended-but-listed");
-        MicroThread<Object> ended = new MicroThread<>(loop, loop.rootScope, null, null, "ended", false, 1);
+        MicroThread<Object> ended = new MicroThread<>(loop, loop.rootScope, null, null, null, "ended", false, 1);
         assertThat(ended.lineage.end()).isTrue();
         loop.registry().add(ended);
         List<String> logged;

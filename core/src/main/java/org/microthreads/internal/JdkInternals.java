@@ -156,6 +156,65 @@ public final class JdkInternals {
     }
 
     // =====================================================================================
+    // Door 1, continued: ScopedValue bindings inherited by micro-threads (ADR 0024)
+    // =====================================================================================
+
+    /**
+     * {@code ScopedValue.scopedValueBindings()}: the caller's bindings snapshot (an immutable
+     * object), and {@code Thread.scopedValueBindings}, the field a new thread starts its task
+     * with. The same opening as door 1; without it both are null and micro-threads start
+     * unbound (the documented fallback). In a holder of their own: no cost until the first start.
+     */
+    private static final class Bindings {
+        static final MethodHandle CURRENT; // ()Object
+        static final java.lang.invoke.VarHandle OF_THREAD;
+        static final Object EMPTY;
+
+        static {
+            MethodHandle current = null;
+            java.lang.invoke.VarHandle ofThread = null;
+            Object empty = null;
+            try {
+                MethodHandles.Lookup sv = MethodHandles.privateLookupIn(ScopedValue.class, MethodHandles.lookup());
+                Class<?> snapshot = Class.forName("java.lang.ScopedValue$Snapshot");
+                current = sv.findStatic(ScopedValue.class, "scopedValueBindings", MethodType.methodType(snapshot))
+                        .asType(MethodType.methodType(Object.class));
+                empty = MethodHandles.privateLookupIn(snapshot, MethodHandles.lookup())
+                        .findStaticVarHandle(snapshot, "EMPTY_SNAPSHOT", snapshot).get();
+                ofThread = MethodHandles.privateLookupIn(Thread.class, MethodHandles.lookup())
+                        .findVarHandle(Thread.class, "scopedValueBindings", Object.class);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                current = null;
+                ofThread = null;
+            }
+            CURRENT = current;
+            OF_THREAD = ofThread;
+            EMPTY = empty;
+        }
+    }
+
+    /**
+     * The calling thread's {@code ScopedValue} bindings, to hand to a thread it starts with
+     * {@link #inheritScopedValueBindings}; null when it has none, or without
+     * {@code --add-opens java.base/java.lang} (then micro-threads start unbound).
+     */
+    public static Object scopedValueBindings() {
+        MethodHandle h = Bindings.CURRENT;
+        if (h == null) return null;
+        try {
+            Object b = (Object) h.invokeExact();
+            return b == Bindings.EMPTY ? null : b;
+        } catch (Throwable e) {
+            return null; // not this JDK's layout: start unbound, as without the flag
+        }
+    }
+
+    /** Makes the unstarted thread {@code t} run its task with {@code bindings} (from {@link #scopedValueBindings()}). */
+    public static void inheritScopedValueBindings(Thread t, Object bindings) {
+        Bindings.OF_THREAD.set(t, bindings);
+    }
+
+    // =====================================================================================
     // Door 2: continuations
     // =====================================================================================
 

@@ -125,6 +125,17 @@ class ExamplesTest {
     }
 
     @Test
+    void scopesEndWhatTheyStartedRaceKeepsTheFirstSuccessAndScopedValuesFlow() throws Exception {
+        requireSingleCarrierLoops();
+        String out = output(Scopes::run);
+        assertThat(out).contains("timed out after 100ms").contains("fetches still running: 0")
+                .contains("micro-thread 'upload', started in a scope, failed: java.io.IOException: upload refused")
+                .contains("race of three mirrors: mirror C won")
+                .contains("ScopedValue bound around run: child sees req-42");
+        assertThat(numberAfter(out, "the scope took ")).isLessThan(5_000);
+    }
+
+    @Test
     void awaitsAFutureAndADeferredWhileTheLoopRunsOthers() throws Exception {
         requireSingleCarrierLoops();
         String out = output(Deferreds::run);
