@@ -785,7 +785,8 @@ public final class MicroThread<T> extends Completion<T> {
         if (thrown != null) {
             Throwable out = thrown;
             if (interruptedByBlock && b.stoppedByDeadline() && !cancelledFromOutside && thrown instanceof Exception) {
-                TimeoutException te = new TimeoutException("timed out after " + WaitKind.human(timeout));
+                TimeoutException te = new TimeoutException(timeout.isPositive() ? "timed out after " + WaitKind.human(timeout)
+                        : "timed out at once (a timeout of zero or less has already expired)");
                 te.initCause(thrown);
                 out = te;
             }

@@ -342,6 +342,30 @@ class ScopeTest {
         }
     }
 
+    @Test
+    void anAlreadyExpiredTimeoutStopsTheBodyFromItsStart() throws Exception {
+        try (Loop loop = Loop.singleCarrier("zero-timeout")) {
+            List<String> got = loop.run(() -> {
+                List<String> r = new ArrayList<>();
+                r.add(MicroThread.withTimeout(Duration.ZERO, () -> "a body that does not block returns its value"));
+                for (Duration d : List.of(Duration.ZERO, Duration.ofMillis(-5))) {
+                    try {
+                        MicroThread.withTimeout(d, () -> {
+                            MicroThread.startAndForget("member", () -> new Deferred<Void>().await());
+                            MicroThread.yieldNow(); // the first blocking call throws
+                            return "unreachable";
+                        });
+                    } catch (TimeoutException e) {
+                        r.add(e.getMessage());
+                    }
+                }
+                return r;
+            });
+            assertThat(got).containsExactly("a body that does not block returns its value", "timed out at once (a timeout of zero or less has already expired)",
+                    "timed out at once (a timeout of zero or less has already expired)");
+        }
+    }
+
     // ---- deadlock reports ----
 
     @Test
