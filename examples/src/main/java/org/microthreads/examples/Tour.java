@@ -37,6 +37,8 @@ public final class Tour {
         section(out, "j", Selects::run);
         section(out, "k", PipeDeadlock::run);
         section(out, "l", Generators::run);
+        section(out, "p", Pipeline::run);
+        section(out, "q", Tickers::run);
         out.println("Tour finished in " + Parallel.millisSince(t0) + " ms.");
     }
 
