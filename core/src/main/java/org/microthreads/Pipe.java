@@ -43,7 +43,14 @@ import java.util.stream.StreamSupport;
  * closed, or the failure); waiting putters are woken and their items are not delivered. Closing or
  * failing an ended pipe does nothing and returns false (idempotent, like Kotlin's {@code close}; Go's
  * second close panics). A pipe can be {@linkplain #ownedBy owned} by its producing micro-thread: it
- * closes when that ends, and fails when that fails. {@link #produce} starts such a producer.
+ * closes when that ends, and fails when that fails. {@link #produce} starts such a producer, and
+ * {@link #consumeEach} closes a stage's input when the stage ends, so that a pipeline tears down
+ * both ways. {@link #ticker} makes a pipe fed by a timer.
+ *
+ * <p>Which pipe ended, and did it fail: the exception says which pipe ended
+ * ({@link PipeClosedException#pipe()}, {@link FailedException#pipe()}), and the pipe says whether it
+ * failed ({@link #failure()}, empty if it was closed); whether the exception has a cause says
+ * nothing (a closed pipe's {@link PipeClosedException} has one too: where it was closed).
  *
  * <h2>Waiting</h2>
  * Every waiting form honours interruption and the sticky cancellation of micro-threads, and an
