@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.concurrent.CancellationException;
@@ -636,8 +637,8 @@ public final class Pipe<T> implements Iterable<T> {
      *
      * @return the failure, or empty if the pipe is open or was closed
      */
-    public java.util.Optional<Throwable> failure() {
-        return closeState == FAILED ? java.util.Optional.of(closeCause) : java.util.Optional.empty();
+    public Optional<Throwable> failure() {
+        return closeState == FAILED ? Optional.of(closeCause) : Optional.empty();
     }
 
     PipeClosedException closedForPut() {
@@ -719,6 +720,8 @@ public final class Pipe<T> implements Iterable<T> {
      * loop) that runs {@code body} with {@code pipe} and {@linkplain #ownedBy owns} it, and returns
      * the pipe: Kotlin's {@code produce}. If a taker closes the pipe early, the producer's next put
      * throws {@link PipeClosedException}; the producer then ends normally, not as a failure.
+     * A body that takes from another pipe (a stage of a pipeline) should take with
+     * {@link #consumeEach}, so that its input is closed when it ends, however it ends.
      *
      * @param <T> the type of the items
      * @param pipe the pipe to feed, not owned yet
