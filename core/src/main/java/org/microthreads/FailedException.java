@@ -1,9 +1,12 @@
 package org.microthreads;
 
+import java.util.Optional;
+
 /**
  * Thrown when collecting a value produced elsewhere ({@link MicroThread#join()},
  * {@link MicroThread#await(java.util.concurrent.CompletionStage)}, {@link Deferred#await()},
- * {@link Loop#run(MicroThread.Body)}, taking from a failed {@link Pipe}, iterating a failed
+ * {@link Loop#run(MicroThread.Body)}, taking from a {@linkplain Pipe#fail failed} {@link Pipe} (then
+ * {@link #pipe()} names it), iterating a failed
  * {@link Generator}) finds that it failed. The stack trace of this exception is the collector's;
  * its {@linkplain #getCause() cause} is the original failure with its own stack, so both are visible.
  *
@@ -19,8 +22,26 @@ package org.microthreads;
  * failure) rides along as a {@linkplain #getSuppressed() suppressed} exception of this one.
  */
 public final class FailedException extends RuntimeException {
+    private final transient Pipe<?> pipe;
+
     FailedException(String message, Throwable cause) {
+        this(message, cause, null);
+    }
+
+    FailedException(String message, Throwable cause, Pipe<?> pipe) {
         super(message, cause);
+        this.pipe = pipe;
+    }
+
+    /**
+     * The pipe whose failure this is, when it was thrown by a take (or a for-each, a stream, a
+     * select case) on a failed pipe; empty when it was thrown by a join, an await or a run. Its
+     * {@link Pipe#failure()} is this exception's cause.
+     *
+     * @return the failed pipe, or empty
+     */
+    public Optional<Pipe<?>> pipe() {
+        return Optional.ofNullable(pipe);
     }
 
     /**
@@ -38,14 +59,19 @@ public final class FailedException extends RuntimeException {
      * @param failure    the failure collected
      */
     static FailedException of(String whatFailed, Throwable failure) {
+        return of(whatFailed, failure, null);
+    }
+
+    /** As {@link #of(String, Throwable)}, thrown by a take on the failed {@code pipe} (null: not a pipe's failure). */
+    static FailedException of(String whatFailed, Throwable failure, Pipe<?> pipe) {
         if (failure instanceof FailedException hop && hop.getCause() != null) {
-            FailedException e = new FailedException(whatFailed + ": " + hop.getMessage(), hop.getCause());
-            FailedException where = new FailedException(hop.getMessage(), null);
+            FailedException e = new FailedException(whatFailed + ": " + hop.getMessage(), hop.getCause(), pipe);
+            FailedException where = new FailedException(hop.getMessage(), null, hop.pipe);
             where.setStackTrace(hop.getStackTrace());
             for (Throwable s : hop.getSuppressed()) where.addSuppressed(s);
             e.addSuppressed(where);
             return e;
         }
-        return new FailedException(whatFailed + ": " + failure, failure);
+        return new FailedException(whatFailed + ": " + failure, failure, pipe);
     }
 }

@@ -562,6 +562,7 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
             first = !closed;
             closed = true;
         }
+        rootScope.closeTickers(); // tickers made outside any run stop with their loop; a run's stop when it ends
         List<MicroThread<?>> left = new ArrayList<>();
         for (MicroThread<?> m : snapshot()) {
             if (m.cancelOnly()) left.add(m); // not those that ended but are still listed (exited() runs after the end)

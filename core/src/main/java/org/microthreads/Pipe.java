@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.concurrent.CancellationException;
@@ -43,7 +44,14 @@ import java.util.stream.StreamSupport;
  * closed, or the failure); waiting putters are woken and their items are not delivered. Closing or
  * failing an ended pipe does nothing and returns false (idempotent, like Kotlin's {@code close}; Go's
  * second close panics). A pipe can be {@linkplain #ownedBy owned} by its producing micro-thread: it
- * closes when that ends, and fails when that fails. {@link #produce} starts such a producer.
+ * closes when that ends, and fails when that fails. {@link #produce} starts such a producer, and
+ * {@link #consumeEach} closes a stage's input when the stage ends, so that a pipeline tears down
+ * both ways. {@link #ticker} makes a pipe fed by a timer.
+ *
+ * <p>Which pipe ended, and did it fail: the exception says which pipe ended
+ * ({@link PipeClosedException#pipe()}, {@link FailedException#pipe()}), and the pipe says whether it
+ * failed ({@link #failure()}, empty if it was closed); whether the exception has a cause says
+ * nothing (a closed pipe's {@link PipeClosedException} has one too: where it was closed).
  *
  * <h2>Waiting</h2>
  * Every waiting form honours interruption and the sticky cancellation of micro-threads, and an
@@ -104,11 +112,18 @@ public final class Pipe<T> implements Iterable<T> {
      */
     private PipeWaiter woken;
     private volatile MicroThread<?> owner;
+    /** The timer feeding this pipe if it is a {@linkplain #ticker ticker}, else null; stopped when the pipe ends. */
+    private final Ticker ticker;
 
     private Pipe(int capacity, int overflow) {
+        this(capacity, overflow, null);
+    }
+
+    private Pipe(int capacity, int overflow, Ticker ticker) {
         this.capacity = capacity;
         this.overflow = overflow;
         this.ring = capacity == 0 ? null : new Object[Math.min(capacity, 16)];
+        this.ticker = ticker;
     }
 
     // =====================================================================================
@@ -182,6 +197,55 @@ public final class Pipe<T> implements Iterable<T> {
      */
     public static <T> Pipe<T> conflated() {
         return droppingOldest(1);
+    }
+
+    /**
+     * A pipe into which a timer puts a tick every {@code period} on the loop's clock, as Go's
+     * {@code time.Ticker}: tick {@code n} (a {@code Long}, 1, 2, 3, ...) is due {@code n} periods
+     * after this call. The pipe keeps only the latest tick ({@link #conflated()}): a consumer slower
+     * than the period finds the most recent tick due, the ones it missed are dropped (counted by
+     * {@link #droppedCount()}, and visible as a gap in the numbers), and the next tick still comes
+     * on the grid of periods, not a period after the late take. Ticks only ever increase.
+     *
+     * <p>The timer runs on the clock of the caller's loop ({@link Loop#current()}), not the wall
+     * clock directly, so a loop with virtual time can drive it. It stops, and nothing of it stays
+     * scheduled, as soon as any of these happens:
+     * <ul>
+     *   <li>the pipe is {@linkplain #close() closed} (by anyone: typically its consumer) or
+     *       {@linkplain #fail failed};</li>
+     *   <li>the {@link Loop#run run} of the calling micro-thread ends (nothing outlives its run);
+     *       the pipe is then closed;</li>
+     *   <li>made by a micro-thread of a single-carrier loop outside any run: that loop is
+     *       {@linkplain Loop#close() closed} (the pipe is then closed);</li>
+     *   <li>the pipe is no longer reachable (the timer holds it weakly): a ticker dropped without
+     *       closing it stops at its next tick instead of ticking forever.</li>
+     * </ul>
+     * Made by a plain thread, or on the shared loop outside any run, only the first and the last
+     * apply: close it when done. Only the timer should put into the pipe; it cannot be
+     * {@linkplain #confined() confined} (the timer puts from outside the loop). A wait on it
+     * never counts for a deadlock report: the timer can end it.
+     *
+     * @param period the time between two ticks; must be positive (longer than about 36 years
+     *        counts as 36 years)
+     * @return a new conflated pipe, named {@code ticker-<n>}, that receives the ticks
+     * @throws IllegalArgumentException if {@code period} is zero or negative
+     * @throws NullPointerException     if {@code period} is null
+     */
+    public static Pipe<Long> ticker(Duration period) {
+        long nanos = Ticker.periodNanos(period);
+        MicroThread<?> self = MicroThread.currentOrNull();
+        Loop loop = self != null ? self.loop : Loop.shared();
+        Scope scope = self == null || !self.scope.isRun() && loop == Loop.shared() ? null : self.scope;
+        Ticker t = new Ticker(loop, nanos, scope);
+        Pipe<Long> p = new Pipe<>(1, DROP_OLDEST, t);
+        p.name = "ticker-" + p.id;
+        t.start(p);
+        return p;
+    }
+
+    /** The timer of a ticker pipe, or null (for tests). */
+    Ticker tickerTimer() {
+        return ticker;
     }
 
     private static int requireCapacity(int capacity, int min) {
@@ -539,6 +603,7 @@ public final class Pipe<T> implements Iterable<T> {
             exit();
         }
         for (PipeWaiter w : chosen) w.wake(); // after leaving, as for puts and takes
+        if (ticker != null) ticker.stop(); // an ended ticker keeps nothing scheduled
         return true;
     }
 
@@ -569,6 +634,20 @@ public final class Pipe<T> implements Iterable<T> {
         return closeState == FAILED;
     }
 
+    /**
+     * The failure this pipe ended with: the cause given to {@link #fail}, or its owner's failure
+     * (see {@link #ownedBy}). Empty while the pipe is open and after a {@link #close()}. This,
+     * not whether an exception has a cause, tells a failed pipe from a closed one: the
+     * {@link PipeClosedException} of a closed pipe has a cause too (where it was closed). With
+     * {@link PipeClosedException#pipe()} and {@link FailedException#pipe()} it answers "which
+     * pipe ended, and did it fail?" after a select over several pipes. Final once non-empty.
+     *
+     * @return the failure, or empty if the pipe is open or was closed
+     */
+    public Optional<Throwable> failure() {
+        return closeState == FAILED ? Optional.of(closeCause) : Optional.empty();
+    }
+
     PipeClosedException closedForPut() {
         return new PipeClosedException(this, toString() + (closeState == FAILED ? " failed" : " is closed")
                 + ": cannot put", closeCause);
@@ -579,7 +658,7 @@ public final class Pipe<T> implements Iterable<T> {
         if (closeState == FAILED) {
             MicroThread<?> o = owner;
             if (o != null && o.failure() == closeCause) o.claimFailureReport(); // a taker saw the owner's failure
-            return FailedException.of(toString() + " failed", closeCause);
+            return FailedException.of(toString() + " failed", closeCause, this);
         }
         return new PipeClosedException(this, toString() + " is closed and drained", closeCause);
     }
@@ -648,6 +727,8 @@ public final class Pipe<T> implements Iterable<T> {
      * loop) that runs {@code body} with {@code pipe} and {@linkplain #ownedBy owns} it, and returns
      * the pipe: Kotlin's {@code produce}. If a taker closes the pipe early, the producer's next put
      * throws {@link PipeClosedException}; the producer then ends normally, not as a failure.
+     * A body that takes from another pipe (a stage of a pipeline) should take with
+     * {@link #consumeEach}, so that its input is closed when it ends, however it ends.
      *
      * @param <T> the type of the items
      * @param pipe the pipe to feed, not owned yet
@@ -721,6 +802,65 @@ public final class Pipe<T> implements Iterable<T> {
                 return x;
             }
         };
+    }
+
+    /**
+     * What {@link #consumeEach} runs for each item.
+     *
+     * @param <T> the type of the items
+     * @param <X> the checked exception it may throw besides {@link InterruptedException}
+     *        ({@link RuntimeException} when it throws none)
+     */
+    @FunctionalInterface
+    public interface ItemConsumer<T, X extends Exception> {
+        /**
+         * Handles one item taken from the pipe.
+         *
+         * @param item the item (never null)
+         * @throws X                    ends {@link #consumeEach}, which closes the pipe and rethrows it
+         * @throws InterruptedException the same (for instance from a {@link #put} to the next pipe)
+         */
+        void accept(T item) throws X, InterruptedException;
+    }
+
+    /**
+     * Takes every item and runs {@code action} with it, until the pipe is closed and drained;
+     * then, <em>however it ends</em>, closes the pipe (Kotlin's {@code consumeEach}). This is how
+     * a stage of a pipeline ties its input's lifetime to its own: when the stage stops early
+     * (its own output was closed by the consumer after it, so its {@code put} threw
+     * {@link PipeClosedException}), fails ({@code action} threw), or is cancelled, its input is
+     * closed, so the producer before it is stopped (its next or waiting {@code put} throws
+     * {@link PipeClosedException}; one started by {@link #produce} then ends normally) instead of
+     * waiting forever.
+     *
+     * {@snippet :
+     * Pipe<Integer> squares = Pipe.produce(Pipe.rendezvous(), sink ->
+     *         numbers.consumeEach(n -> sink.put(n * n))); // 'numbers' is closed when this stage ends
+     * }
+     *
+     * <p>Use it where the caller is the pipe's only consumer, or where all its consumers should
+     * stop together: one that ends closes the pipe for the others (they still take what is
+     * buffered). Items still buffered when it closes the pipe stay there for other takers; a
+     * putter waiting at that moment gets {@link PipeClosedException}, its item not delivered.
+     * To stop early without a failure from a for-each, close the pipe yourself, or use
+     * {@link #stream()} in a try-with-resources.
+     *
+     * @param <X> the checked exception {@code action} may throw
+     * @param action what runs with each item, in order, in the calling thread
+     * @throws X                    if {@code action} threw it (the pipe has been closed)
+     * @throws PipeClosedException  if {@code action} threw it (typically a put to a pipe closed
+     *                              by its consumer; the pipe has been closed)
+     * @throws FailedException      if this pipe {@linkplain #fail failed}, once drained
+     * @throws InterruptedException if interrupted or cancelled while waiting, or by {@code action}
+     *                              (the pipe has been closed; the item being taken was not consumed)
+     */
+    public <X extends Exception> void consumeEach(ItemConsumer<? super T, X> action) throws X, InterruptedException {
+        Objects.requireNonNull(action, "action");
+        try {
+            for (T item; (item = takeOrClosed()) != null; ) action.accept(item);
+        } finally {
+            close(); // returns false if it had ended already (drained, or failed)
+        }
     }
 
     /**
@@ -855,6 +995,9 @@ public final class Pipe<T> implements Iterable<T> {
         if (self == null || !self.loop.oneCarrier()) {
             throw new IllegalStateException(this + " can only be confined by a micro-thread of a single-carrier loop, not by "
                     + (self == null ? Thread.currentThread() : "micro-thread '" + self.name() + "' of loop '" + self.loop.name() + "'"));
+        }
+        if (ticker != null) {
+            throw new IllegalStateException(this + " is a ticker and cannot be confined: its timer puts from outside the loop");
         }
         if (confinedTo != null) {
             touch(self); // confined to another loop, or to a run in progress the caller is not of

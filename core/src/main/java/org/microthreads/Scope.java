@@ -91,10 +91,48 @@ final class Scope extends Gate {
     /** Hand-overs to the failure handler in progress (a handler may start micro-threads). */
     private final java.util.concurrent.atomic.AtomicInteger reporting = new java.util.concurrent.atomic.AtomicInteger();
 
+    /**
+     * The tickers made in this scope and not stopped yet ({@link Pipe#ticker}), made on the first;
+     * {@code tickersClosed} once they have been closed (the run ended, or the loop closed).
+     * Guarded by {@link #tickerLock}.
+     */
+    private java.util.Set<Ticker> tickers;
+    private boolean tickersClosed;
+    private final Object tickerLock = new Object();
+
+    /** Registers a ticker made here; false if the scope's tickers have already been closed. */
+    boolean addTicker(Ticker t) {
+        synchronized (tickerLock) {
+            if (tickersClosed) return false;
+            if (tickers == null) tickers = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            return tickers.add(t);
+        }
+    }
+
+    void removeTicker(Ticker t) {
+        synchronized (tickerLock) {
+            if (tickers != null) tickers.remove(t);
+        }
+    }
+
+    /** Closes the tickers made here, and any made later at once: the run has ended, or the loop closes. */
+    void closeTickers() {
+        java.util.Set<Ticker> list;
+        synchronized (tickerLock) {
+            tickersClosed = true;
+            list = tickers;
+            tickers = null;
+        }
+        if (list != null) {
+            for (Ticker t : list) t.closePipe();
+        }
+    }
+
     /** Run by the micro-thread that leaves the scope empty, before waiters wake. */
     private void onEmpty() {
         reporting.incrementAndGet();
         try {
+            if (isRun()) closeTickers(); // nothing outlives its run: no timer either
             reportUnobserved();
         } finally {
             drained = true;

@@ -40,7 +40,7 @@ public final class Pipes {
                     for (int i = 1; i <= 5; i++) sink.put(i);
                 }); // closed when its producer ends
                 Pipe<Integer> squares = Pipe.produce(Pipe.rendezvous(), sink -> {
-                    for (int n : numbers) sink.put(n * n); // ends once 'numbers' is closed and drained
+                    numbers.consumeEach(n -> sink.put(n * n)); // ends once 'numbers' is drained; closes it if it stops early
                 });
                 for (int square : squares) got.add(square); // main, the third micro-thread, takes them
                 return null;

@@ -193,6 +193,31 @@ class ExamplesTest {
     }
 
     @Test
+    void aPipelineTearsDownOnAnEarlyExitAndOnAFailure() throws Exception {
+        requireSingleCarrierLoops();
+        String out = output(Pipeline::run);
+        assertThat(out)
+                .contains("main took [1, 4, 9] and closed 'squares'; the squarer ended, closing 'numbers',")
+                .contains("the endless producer of 'numbers' ended at its next put: run returned, 0 failures, no deadlock")
+                .contains("main took [1, 2], then pipe 'records' failed: java.lang.NumberFormatException: For input string: \"three\"")
+                .contains("'lines' was closed, not failed (failure() Optional.empty), so its reader ended normally");
+    }
+
+    @Test
+    void aTickerDropsWhatASlowConsumerMissedAndStopsWithItsRun() throws Exception {
+        requireSingleCarrierLoops();
+        String out = output(Tickers::run);
+        Matcher ticks = Pattern.compile("took tick (\\d+), was busy for 110 ms, then took tick (\\d+): "
+                + "the ticks in between were dropped, not queued").matcher(out);
+        assertThat(ticks.find()).as(out).isTrue();
+        assertThat(Long.parseLong(ticks.group(2))).isGreaterThan(Long.parseLong(ticks.group(1)));
+        assertThat(out)
+                .containsPattern("after close\\(\\): a for-each took the [01] tick\\(s\\) still buffered, then ended")
+                .contains("heartbeats while waiting, then 'result'")
+                .contains("the run has ended: its tickers were stopped with it");
+    }
+
+    @Test
     void selectTakesWhatIsReadyTimesOutHasADefaultAndIsFair() throws Exception {
         requireSingleCarrierLoops();
         String out = output(Selects::run);
@@ -284,7 +309,7 @@ class ExamplesTest {
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
         String out = bytes.toString(StandardCharsets.UTF_8);
         for (String section : List.of("(a) ", "(b) ", "(c) ", "(d) ", "(e) ", "(f) ", "(g) ", "(h) ", "(i) ", "(j) ", "(k) ",
-                "(l) ", "(r) ", "Tour finished in ")) {
+                "(l) ", "(m) ", "(p) ", "(q) ", "(r) ", "Tour finished in ")) {
             assertThat(out).contains(section);
         }
         assertThat(out).doesNotContain("skipped:");
