@@ -49,6 +49,8 @@ final class BlockScope {
     private String failedMember;
     /** Whether the first stop was the deadline's. Guarded by this. */
     private boolean byDeadline;
+    /** How many members the deadline found still running (it cancelled them). Guarded by this. */
+    private int cutByDeadline;
     /** Failures after the first event (the members' that stop did not cause). Guarded by this. */
     private List<Throwable> laterFailures;
 
@@ -187,6 +189,7 @@ final class BlockScope {
             if (stopped) return;
             stopped = true;
             byDeadline = deadline;
+            if (deadline) cutByDeadline = live.get();
             interrupt = body == RUNNING;
             if (interrupt) body = INTERRUPTING;
         }
@@ -308,6 +311,11 @@ final class BlockScope {
     /** Whether the block was stopped by its deadline (before any failure). */
     synchronized boolean stoppedByDeadline() {
         return byDeadline;
+    }
+
+    /** How many members were still running when the deadline stopped the block (0 if it did not). */
+    synchronized int cutByDeadline() {
+        return cutByDeadline;
     }
 
     /** Member failures that came after the first event (possibly empty). */

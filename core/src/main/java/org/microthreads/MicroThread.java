@@ -723,10 +723,12 @@ public final class MicroThread<T> extends Completion<T> {
      * members have not all ended within {@code timeout} on the loop's clock, the scope is
      * stopped: every member still running is cancelled, and the body, if it still runs, is
      * interrupted (in a micro-thread stickily for the rest of the body, like a cancellation; in
-     * a plain thread once, as {@code Thread.interrupt}). If the body then ends by throwing,
-     * {@link TimeoutException} is thrown (the body's exception as cause) once every member has
-     * ended. A body that still returns a value after the deadline has its value returned:
-     * nothing is discarded. Nested timeouts work independently: when an outer one expires, inner
+     * a plain thread once, as {@code Thread.interrupt}). Once every member has ended,
+     * {@link TimeoutException} is thrown if the deadline cut something short: the body, which then
+     * ended by throwing (its exception is the cause), or members still running at the deadline
+     * (even if the body had returned: the block's work is incomplete). A body that returns a
+     * value after the deadline, with no member cut short, has its value returned: nothing it
+     * produced is discarded. Nested timeouts work independently: when an outer one expires, inner
      * ones let its interruption pass and the outer {@code withTimeout} throws
      * {@code TimeoutException}. A timeout is not a cancellation of the micro-thread: once
      * {@code withTimeout} returns or throws, the stickiness ends ({@link #isCancelled()} is false
@@ -740,7 +742,7 @@ public final class MicroThread<T> extends Completion<T> {
      *        returns its value
      * @param body what runs, in the caller
      * @return the body's value, even if it returns after the deadline
-     * @throws TimeoutException         if the deadline passed while the body ran and it ended by throwing
+     * @throws TimeoutException         if the deadline cut the body or a member short (see above)
      * @throws FailedException          if a member failed first (cause: its failure)
      * @throws InterruptedException     if the caller was interrupted or cancelled (not by this timeout)
      * @throws X                        what the body threw, if not caused by the timeout
@@ -782,18 +784,23 @@ public final class MicroThread<T> extends Completion<T> {
             for (Throwable f : later) fe.addSuppressed(f);
             throw fe;
         }
-        if (thrown != null) {
-            Throwable out = thrown;
-            if (interruptedByBlock && b.stoppedByDeadline() && !cancelledFromOutside && thrown instanceof Exception) {
-                TimeoutException te = new TimeoutException(timeout.isPositive() ? "timed out after " + WaitKind.human(timeout)
-                        : "timed out at once (a timeout of zero or less has already expired)");
-                te.initCause(thrown);
-                out = te;
-            }
-            for (Throwable f : later) out.addSuppressed(f);
-            throw MicroThread.<X>rethrow(out);
+        // the deadline cut something short: the body (which then threw), or micro-threads it started
+        int cut = b.cutByDeadline();
+        boolean timedOut = b.stoppedByDeadline() && !cancelledFromOutside
+                && (thrown != null ? interruptedByBlock || cut > 0 : cut > 0);
+        if (thrown != null && !(timedOut && thrown instanceof Exception)) {
+            for (Throwable f : later) thrown.addSuppressed(f);
+            throw MicroThread.<X>rethrow(thrown);
         }
-        if (!later.isEmpty()) { // members that failed after the deadline had stopped the block: never lost
+        if (timedOut) {
+            TimeoutException te = new TimeoutException((timeout.isPositive() ? "timed out after " + WaitKind.human(timeout)
+                    : "timed out at once (a timeout of zero or less has already expired)")
+                    + (cut > 0 ? ": " + cut + " micro-thread" + (cut == 1 ? "" : "s") + " it started had not ended and " + (cut == 1 ? "was" : "were") + " cancelled" : ""));
+            if (thrown != null) te.initCause(thrown);
+            for (Throwable f : later) te.addSuppressed(f);
+            throw te;
+        }
+        if (!later.isEmpty()) { // members that failed after the block was stopped: never lost
             FailedException fe = FailedException.of(later.size() + " micro-thread" + (later.size() == 1 ? "" : "s")
                     + " started in a " + b.what + " failed after it was stopped", later.get(0));
             for (Throwable f : later.subList(1, later.size())) fe.addSuppressed(f);

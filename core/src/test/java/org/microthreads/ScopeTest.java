@@ -297,28 +297,50 @@ class ScopeTest {
                     return e;
                 }
             });
-            assertThat(t).hasMessage("timed out after 50ms");
+            assertThat(t).hasMessage("timed out after 50ms: 5 micro-threads it started had not ended and were cancelled");
             assertThat(log.events).hasSize(6).last().isEqualTo("timed out"); // every fetch ended before
             assertThat(loop.microThreads()).isEmpty();
         }
     }
 
     @Test
-    void aValueReturnedInTimeIsKeptWhileLateMembersAreCancelled() throws Exception {
+    void membersCutShortByTheDeadlineMakeItATimeoutEvenIfTheBodyReturned() throws Exception {
         Log log = new Log();
         try (Loop loop = Loop.singleCarrier("late-members")) {
-            String v = loop.run(() -> MicroThread.withTimeout(Duration.ofMillis(30), () -> {
-                MicroThread.startAndForget("audit", () -> {
-                    try {
-                        MicroThread.sleep(Duration.ofHours(1));
-                    } finally {
-                        log.add("audit cancelled");
-                    }
-                });
-                return "answer";
-            }));
-            assertThat(v).isEqualTo("answer");
+            Object t = loop.run(() -> {
+                try {
+                    return MicroThread.withTimeout(Duration.ofMillis(30), () -> {
+                        MicroThread.startAndForget("audit", () -> {
+                            try {
+                                MicroThread.sleep(Duration.ofHours(1));
+                            } finally {
+                                log.add("audit cancelled");
+                            }
+                        });
+                        return "answer";
+                    });
+                } catch (TimeoutException e) {
+                    return e;
+                }
+            });
+            assertThat((Throwable) t).isInstanceOf(TimeoutException.class).hasNoCause()
+                    .hasMessage("timed out after 30ms: 1 micro-thread it started had not ended and was cancelled");
             assertThat(log.events).containsExactly("audit cancelled");
+        }
+    }
+
+    @Test
+    void aLateValueWithNothingCutShortIsKept() throws Exception {
+        try (Loop loop = Loop.singleCarrier("late-value")) {
+            String v = loop.run(() -> MicroThread.withTimeout(Duration.ofMillis(10), () -> {
+                try {
+                    MicroThread.sleep(Duration.ofHours(1));
+                } catch (InterruptedException e) {
+                    return "late but kept"; // ADR 0006
+                }
+                return "unreachable";
+            }));
+            assertThat(v).isEqualTo("late but kept");
         }
     }
 
