@@ -96,13 +96,18 @@ final class BlockScope {
             b = new BlockScope(PLAIN.get(), null, failFast, deadline != Park.NONE, what);
             PLAIN.set(b);
         }
-        if (deadline != Park.NONE && Park.expired(deadline)) {
-            b.stop(true); // already expired (a zero timeout): the body starts interrupted, deterministically
-        } else if (deadline != Park.NONE) {
-            Future<?> f = b.loop.schedule(deadline - Park.now(), b::deadline);
-            synchronized (b) {
-                if (b.disarmed) f.cancel(false); else b.timer = f;
+        try {
+            if (deadline != Park.NONE && Park.expired(deadline)) {
+                b.stop(true); // already expired (a zero timeout): the body starts interrupted, deterministically
+            } else if (deadline != Park.NONE) {
+                Future<?> f = b.loop.schedule(deadline - Park.now(), b::deadline);
+                synchronized (b) {
+                    if (b.disarmed) f.cancel(false); else b.timer = f;
+                }
             }
+        } catch (Throwable t) { // no timer (out of memory?): the block never opened
+            b.bodyEnded();
+            throw t;
         }
         return b;
     }
@@ -133,7 +138,8 @@ final class BlockScope {
 
     void enter(MicroThread<?> m) {
         live.incrementAndGet();
-        if (!hadMembers) hadMembers = true;
+        // this block and those enclosing it in the same body: a stop of any of them must scan
+        for (BlockScope b = this; b != null && !b.hadMembers; b = b.outer) b.hadMembers = true;
         if (!crossLoop && (owner == null || m.loop != owner.loop)) crossLoop = true;
     }
 
@@ -265,7 +271,9 @@ final class BlockScope {
         InterruptedException interrupted = null;
         joiner = thread;
         // counted like a join only if every member runs on the owner's loop (the deadlock check sees them all)
-        Park.beginWait(owner, WaitKind.SCOPE, this, !crossLoop);
+        // (and only if no deadline of this block or an enclosing one of the body can end it: the
+        // block is no longer in the owner's chain, which is where Park.beginWait would look)
+        Park.beginWait(owner, WaitKind.SCOPE, this, !crossLoop && !timed);
         try {
             while (live.get() != 0) {
                 if (interrupted == null) {

@@ -156,7 +156,8 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
         Scope scope = new Scope(this);
         runs.add(scope);
         try {
-            MicroThread<T> m = spawnIn(scope, null, "main", main, false, true); // run itself reports main's failure
+            // run itself reports main's failure; main belongs to no block: its run is its scope, and run() waits for it
+            MicroThread<T> m = spawnIn(scope, null, "main", main, false, true, null);
             boolean ended = false;
             try {
                 scope.await(caller, WaitKind.RUN, "'" + name + "'", Park.NONE, true, () -> scope.deadlock != null);
@@ -237,15 +238,24 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
     private <T> MicroThread<T> spawn(String name, Object body, boolean forgotten) {
         MicroThread<?> parent = MicroThread.currentOrNull();
         Scope scope = parent != null && parent.loop == this ? parent.scope : rootScope;
-        return spawnIn(scope, parent, name, body, forgotten, false);
+        return spawnIn(scope, parent, name, body, forgotten, false, BlockScope.forStart(parent));
+    }
+
+    /**
+     * As {@link #parallel(String, MicroThread.Body)}, but a member of no block ({@code scope},
+     * {@code withTimeout}, race): for a generator's producer, whose lifetime is its generator's
+     * (closed by its consumer or when unreachable), not that of the block its first item was asked in.
+     */
+    final <T> MicroThread<T> parallelOutsideBlocks(String name, MicroThread.Body<T> body) {
+        MicroThread<?> parent = MicroThread.currentOrNull();
+        Scope scope = parent != null && parent.loop == this ? parent.scope : rootScope;
+        return spawnIn(scope, parent, name, body, false, false, null);
     }
 
     /** {@code body}: a {@link MicroThread.Body}, or a {@link MicroThread.Task} when forgotten. */
     private <T> MicroThread<T> spawnIn(Scope scope, MicroThread<?> parent, String name, Object body,
-                                       boolean forgotten, boolean failureClaimed) {
+                                       boolean forgotten, boolean failureClaimed, BlockScope block) {
         ensureOpen();
-        // a run's main belongs to no block: its run is its scope, and run() waits for it
-        BlockScope block = failureClaimed ? null : BlockScope.forStart(parent);
         MicroThread<T> m = new MicroThread<>(this, scope, block, parent, body, name, forgotten, ids.incrementAndGet());
         if (failureClaimed) { // a run's main
             m.claimFailureReport();

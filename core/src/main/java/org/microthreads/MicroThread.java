@@ -775,13 +775,27 @@ public final class MicroThread<T> extends Completion<T> {
         if (thrown != null) b.bodyFailed();
         InterruptedException joinInterrupted = b.joinMembers();
         b.disarm();
-        List<Throwable> later = b.laterFailures();
+        List<Throwable> later = new ArrayList<>();
+        for (Throwable f : b.laterFailures()) { // not one the body caught and rethrew: it is thrown anyway
+            if (thrown == null || !causes(thrown, f)) later.add(f);
+        }
         Throwable memberFailure = b.memberFailure();
+        if (joinInterrupted != null) {
+            if (memberFailure == null && later.isEmpty()) { // the caller was interrupted or cancelled: that is what it learns
+                if (thrown != null && !causedByCancellation(thrown)) joinInterrupted.addSuppressed(thrown);
+                throw joinInterrupted;
+            }
+            // Members failed: a failure must not hide behind an interruption (a cancelled caller
+            // ends as cancelled, and its exception is never reported). The failure is thrown, the
+            // interruption rides along and stays set (sticky anyway for a cancelled micro-thread).
+            Park.selfInterrupt();
+        }
         if (memberFailure != null) { // a member failed first
             FailedException fe = FailedException.of("micro-thread " + b.failedMember() + ", started in a " + b.what
                     + ", failed", memberFailure);
             if (thrown != null && !causedByCancellation(thrown) && !causes(thrown, memberFailure)) fe.addSuppressed(thrown);
             for (Throwable f : later) fe.addSuppressed(f);
+            if (joinInterrupted != null) fe.addSuppressed(joinInterrupted);
             throw fe;
         }
         // the deadline cut something short: the body (which then threw), or micro-threads it started
@@ -795,7 +809,8 @@ public final class MicroThread<T> extends Completion<T> {
         if (timedOut) {
             TimeoutException te = new TimeoutException((timeout.isPositive() ? "timed out after " + WaitKind.human(timeout)
                     : "timed out at once (a timeout of zero or less has already expired)")
-                    + (cut > 0 ? ": " + cut + " micro-thread" + (cut == 1 ? "" : "s") + " it started had not ended and " + (cut == 1 ? "was" : "were") + " cancelled" : ""));
+                    + (cut > 0 ? ": " + cut + " micro-thread" + (cut == 1 ? "" : "s") + " it started had not ended and "
+                    + (cut == 1 ? "was" : "were") + " cancelled" : ""));
             if (thrown != null) te.initCause(thrown);
             for (Throwable f : later) te.addSuppressed(f);
             throw te;
@@ -804,9 +819,9 @@ public final class MicroThread<T> extends Completion<T> {
             FailedException fe = FailedException.of(later.size() + " micro-thread" + (later.size() == 1 ? "" : "s")
                     + " started in a " + b.what + " failed after it was stopped", later.get(0));
             for (Throwable f : later.subList(1, later.size())) fe.addSuppressed(f);
+            if (joinInterrupted != null) fe.addSuppressed(joinInterrupted);
             throw fe;
         }
-        if (joinInterrupted != null) throw joinInterrupted;
         return value;
     }
 
@@ -861,7 +876,7 @@ public final class MicroThread<T> extends Completion<T> {
         AtomicInteger remaining = new AtomicInteger(n);
         List<MicroThread<?>> failedInOrder = new ArrayList<>(0); // guarded by itself
         InterruptedException interrupted = null;
-        RuntimeException startFailed = null;
+        Throwable startFailed = null;
         try {
             for (Body<? extends T> body : bodies) {
                 MicroThread<? extends T> m = loop.parallel(body);
@@ -880,7 +895,7 @@ public final class MicroThread<T> extends Completion<T> {
                     if (remaining.decrementAndGet() == 0) winnerOrNone.complete(null);
                 });
             }
-        } catch (RuntimeException e) { // the loop closed half-way
+        } catch (RuntimeException | Error e) { // the loop closed half-way (or out of memory)
             startFailed = e;
         }
         b.bodyEnded();
@@ -898,18 +913,22 @@ public final class MicroThread<T> extends Completion<T> {
         InterruptedException joinInterrupted = b.joinMembers();
         b.disarm();
         for (MicroThread<? extends T> m : started) m.claimFailureReport(); // the race observes them all
-        if (startFailed != null) throw startFailed;
-        if (interrupted != null || winner == null && joinInterrupted != null) {
-            throw interrupted != null ? interrupted : joinInterrupted;
-        }
-        if (winner != null) {
-            if (joinInterrupted != null) throw joinInterrupted;
-            @SuppressWarnings("unchecked") T v = (T) winner.resultOrThrow(winner);
-            return v;
-        }
         List<MicroThread<?>> failed;
         synchronized (failedInOrder) {
             failed = new ArrayList<>(failedInOrder);
+        }
+        if (startFailed != null) {
+            for (MicroThread<?> m : failed) startFailed.addSuppressed(m.failure());
+            throw MicroThread.<RuntimeException>rethrow(startFailed);
+        }
+        InterruptedException ie = interrupted != null ? interrupted : joinInterrupted;
+        if (ie != null) { // no value for an interrupted caller; the failures ride along, never dropped
+            for (MicroThread<?> m : failed) ie.addSuppressed(m.failure());
+            throw ie;
+        }
+        if (winner != null) {
+            @SuppressWarnings("unchecked") T v = (T) winner.resultOrThrow(winner);
+            return v;
         }
         if (failed.isEmpty()) {
             throw new CancellationException("every one of the " + n + " bodies of the race was cancelled");

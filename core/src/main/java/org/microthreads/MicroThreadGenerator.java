@@ -138,7 +138,7 @@ final class MicroThreadGenerator<T> extends GeneratorCore<T> {
     /** Starts the producer; false if it could not be started (then the generator has failed). */
     private boolean start(MicroThread<?> self) {
         try {
-            producer = MicroThread.parallel(name, () -> {
+            producer = Loop.current().parallelOutsideBlocks(name, () -> { // its lifetime is the generator's, not a block's
                 producerStrand = Park.currentWaiter();
                 try {
                     runBody();
