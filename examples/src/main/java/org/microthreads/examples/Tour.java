@@ -37,6 +37,7 @@ public final class Tour {
         section(out, "j", Selects::run);
         section(out, "k", PipeDeadlock::run);
         section(out, "l", Generators::run);
+        section(out, "o", Limits::run);
         out.println("Tour finished in " + Parallel.millisSince(t0) + " ms.");
     }
 
