@@ -178,9 +178,11 @@ public final class Limiter {
     public void acquire() throws InterruptedException {
         MicroThread<?> self = MicroThread.currentOrNull();
         Park.checkCancelled(self);
+        Scope c = confinedTo;
+        if (c != null) touch(self);
         int s = state;
         if (s > 0 && STATE.compareAndSet(this, s, s - 1)) {
-            if (confinedTo != null) checkTaken(self); // after the CAS: see confined()
+            if (c == null && confinedTo != null) checkTaken(self); // confined meanwhile: see confined()
             return;
         }
         acquireSlow(self, Park.NONE);
@@ -209,9 +211,11 @@ public final class Limiter {
      *         caller may not use it
      */
     public boolean tryAcquire() {
+        Scope c = confinedTo;
+        if (c != null) touch(MicroThread.currentOrNull());
         for (int s; (s = state) > 0; ) {
             if (STATE.compareAndSet(this, s, s - 1)) {
-                if (confinedTo != null) checkTaken(MicroThread.currentOrNull());
+                if (c == null && confinedTo != null) checkTaken(MicroThread.currentOrNull()); // confined meanwhile
                 return true;
             }
         }
@@ -238,9 +242,11 @@ public final class Limiter {
         Objects.requireNonNull(timeout, "timeout");
         MicroThread<?> self = MicroThread.currentOrNull();
         Park.checkCancelled(self);
+        Scope c = confinedTo;
+        if (c != null) touch(self);
         int s = state;
         if (s > 0 && STATE.compareAndSet(this, s, s - 1)) {
-            if (confinedTo != null) checkTaken(self);
+            if (c == null && confinedTo != null) checkTaken(self); // confined meanwhile
             return true;
         }
         if (!timeout.isPositive()) return acquireSlow(self, Park.now()); // an expired deadline: try once
@@ -427,12 +433,15 @@ public final class Limiter {
         }
         lock.lock();
         try {
-            // CONFINING shuts the fast paths out while confinedTo is published: an acquire whose CAS
-            // comes later reads confinedTo after it (checkTaken); one that came earlier made this CAS fail.
-            if (!STATE.compareAndSet(this, permits, CONFINING)) {
+            // CONFINING shuts the fast paths out while confinedTo is published: an acquire that read
+            // no confinement and whose CAS comes later reads confinedTo after it (checkTaken) and gives
+            // the permit back; one whose CAS came earlier made this one fail.
+            int seen = (int) STATE.compareAndExchange(this, permits, CONFINING);
+            if (seen != permits) {
                 throw new IllegalStateException(this + " cannot be confined to " + self.scope.describe() + ": "
-                        + (permits - available()) + " of its " + permits + " permits are held"
-                        + (state == WAITERS ? " and acquirers wait" : "") + " (confine it right after making it)");
+                        + (seen == WAITERS ? "all " + permits + " of its permits are held and acquirers wait"
+                                : (permits - seen) + " of its " + permits + " permits are held")
+                        + " (confine it right after making it)");
             }
             confinedTo = self.scope;
             state = permits;
@@ -443,8 +452,10 @@ public final class Limiter {
     }
 
     /**
-     * A fast-path acquire of a limiter found confined after its CAS: if the caller may not use
-     * it, gives the permit back and throws.
+     * A fast-path acquire that read no confinement before its CAS but finds one after it (it raced
+     * {@link #confined()}): if the caller may not use the limiter, gives the permit back and throws.
+     * Only a program that uses a limiter from outside a run while the run confines it (a bug, which
+     * this reports) can get here, and then holds the permit for these few steps.
      */
     private void checkTaken(MicroThread<?> self) {
         try {
