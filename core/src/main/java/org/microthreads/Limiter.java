@@ -61,24 +61,28 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class Limiter {
     /*
-     * state: >= 0 free permits with nobody queued; WAITERS: no free permit and a queue of waiters
-     * (live or given up, not yet unlinked); CONFINING: confined() is publishing the confinement.
+     * state: >= 0 when nobody is queued: the free permits, plus the bit CONFINED once confined()
+     * succeeded (B below: 0 or CONFINED, fixed from then on); WAITERS: no free permit and a queue
+     * of waiters (live or given up, not yet unlinked).
      *
-     *   n  -> n - 1      // acquire, fast path: one CAS (n > 0)
-     *   n  -> n + 1      // release, fast path: one CAS (0 <= n < permits)
-     *   0  -> WAITERS    // an acquirer queues                                      (under lock)
-     *   WAITERS -> WAITERS // a release hands its permit to the first live waiter   (under lock)
-     *   WAITERS -> 0     // that waiter was the last one queued, or the last waiter gave up (under lock)
-     *   WAITERS -> 1     // a release found only waiters that had given up           (under lock)
-     *   permits -> CONFINING -> permits  // confined()                               (under lock)
+     *   B+n -> B+n-1      // acquire, fast path: one CAS (n > 0)
+     *   B+n -> B+n+1      // release, fast path: one CAS (0 <= n < permits)
+     *   B+0 -> WAITERS    // an acquirer queues                                     (under lock)
+     *   WAITERS -> WAITERS // a release hands its permit to the first live waiter  (under lock)
+     *   WAITERS -> B+0    // that waiter was the last one queued, or the last waiter gave up (under lock)
+     *   WAITERS -> B+1    // a release found only waiters that had given up         (under lock)
+     *   permits -> CONFINED+permits  // confined(): every permit free, nobody queued (under lock)
      *
      * Invariant: waiters queued <=> state == WAITERS (once the lock is free). The fast paths never
      * start from a negative state, so while it is negative every acquire and release takes the
-     * lock, and a permit is never taken ahead of a waiter: the FIFO hand-off. Cost budget of the
-     * uncontended pair: one CAS each, as Semaphore; adding an atomic needs a benchmark
-     * (LimiterBenchmark).
+     * lock, and a permit is never taken ahead of a waiter: the FIFO hand-off. A caller that read
+     * no confinement takes its fast path only while the bit is clear, so an outsider racing
+     * confined() either changed the state first (confined() then refuses) or finds the bit and
+     * goes to the lock, where it is refused: it never holds a permit of a confined limiter. Cost
+     * budget of the uncontended pair: one CAS each, as Semaphore; adding an atomic needs a
+     * benchmark (LimiterBenchmark).
      */
-    private static final int WAITERS = -1, CONFINING = Integer.MIN_VALUE;
+    private static final int WAITERS = -1, CONFINED = 1 << 30, FREE = CONFINED - 1;
     private static final AtomicLong IDS = new AtomicLong();
     private static final VarHandle STATE;
 
@@ -115,10 +119,11 @@ public final class Limiter {
      *
      * @param permits how many holders it allows at once
      * @return a new limiter
-     * @throws IllegalArgumentException if {@code permits} is less than 1
+     * @throws IllegalArgumentException if {@code permits} is less than 1 or more than 2<sup>30</sup> - 1
      */
     public static Limiter of(int permits) {
         if (permits < 1) throw new IllegalArgumentException("permits must be at least 1, was " + permits);
+        if (permits > FREE) throw new IllegalArgumentException("permits must be at most " + FREE + ", was " + permits);
         return new Limiter(permits);
     }
 
@@ -181,10 +186,7 @@ public final class Limiter {
         Scope c = confinedTo;
         if (c != null) touch(self);
         int s = state;
-        if (s > 0 && STATE.compareAndSet(this, s, s - 1)) {
-            if (c == null && confinedTo != null) checkTaken(self); // confined meanwhile: see confined()
-            return;
-        }
+        if (canTake(s, c) && STATE.compareAndSet(this, s, s - 1)) return;
         acquireSlow(self, Park.NONE);
     }
 
@@ -213,13 +215,10 @@ public final class Limiter {
     public boolean tryAcquire() {
         Scope c = confinedTo;
         if (c != null) touch(MicroThread.currentOrNull());
-        for (int s; (s = state) > 0; ) {
-            if (STATE.compareAndSet(this, s, s - 1)) {
-                if (c == null && confinedTo != null) checkTaken(MicroThread.currentOrNull()); // confined meanwhile
-                return true;
-            }
+        for (int s; canTake(s = state, c); ) {
+            if (STATE.compareAndSet(this, s, s - 1)) return true;
         }
-        if (state == CONFINING) return tryAcquireLocked(); // confined() is at work: ask under its lock
+        if (c == null && state > CONFINED) return tryAcquireLocked(); // confined meanwhile: may the caller?
         return false;
     }
 
@@ -245,20 +244,32 @@ public final class Limiter {
         Scope c = confinedTo;
         if (c != null) touch(self);
         int s = state;
-        if (s > 0 && STATE.compareAndSet(this, s, s - 1)) {
-            if (c == null && confinedTo != null) checkTaken(self); // confined meanwhile
-            return true;
-        }
+        if (canTake(s, c) && STATE.compareAndSet(this, s, s - 1)) return true;
         if (!timeout.isPositive()) return acquireSlow(self, Park.now()); // an expired deadline: try once
         return acquireSlow(self, Park.deadlineAfter(timeout, "timeout"));
     }
 
-    /** tryAcquire under the lock (the state was negative): false if nobody could take one without waiting. */
+    /**
+     * Whether the fast path may take a permit from state {@code s}: a free one, nobody queued, and
+     * the caller, which read the confinement {@code c} (null: none), checked against it. A caller
+     * that read none may not take from a confined limiter here (it raced {@code confined()}): it
+     * goes to the lock, which checks it.
+     */
+    private static boolean canTake(int s, Scope c) {
+        return c == null ? s > 0 && s < CONFINED : s > CONFINED;
+    }
+
+    /** Whether the fast path may return a permit to state {@code s} (as {@link #canTake}). */
+    private boolean canGive(int s, Scope c) {
+        return c == null ? s >= 0 && s < permits : s >= CONFINED && s - CONFINED < permits;
+    }
+
+    /** tryAcquire under the lock: a caller that raced confined(). */
     private boolean tryAcquireLocked() {
         lock.lock();
         try {
             touch(MicroThread.currentOrNull());
-            for (int s; (s = state) > 0; ) {
+            for (int s; (s = state) >= 0 && (s & FREE) > 0; ) {
                 if (STATE.compareAndSet(this, s, s - 1)) return true;
             }
             return false;
@@ -278,11 +289,11 @@ public final class Limiter {
             touch(self); // under the lock: consistent with confined()
             while (true) {
                 int s = state;
-                if (s > 0) {
+                if (s >= 0 && (s & FREE) > 0) {
                     if (STATE.compareAndSet(this, s, s - 1)) return true;
                 } else if (deadline != Park.NONE && Park.expired(deadline)) {
                     return false;
-                } else if (s == WAITERS || STATE.compareAndSet(this, 0, WAITERS)) {
+                } else if (s == WAITERS || STATE.compareAndSet(this, s, WAITERS)) {
                     w = new Waiter(this, Park.currentWaiter());
                     waiters.add(w);
                     break;
@@ -318,16 +329,18 @@ public final class Limiter {
      *         the caller may not use it
      */
     public void release() {
-        if (confinedTo != null) touch(MicroThread.currentOrNull());
+        Scope c = confinedTo;
+        if (c != null) touch(MicroThread.currentOrNull());
         int s = state;
-        if (s >= 0 && s < permits && STATE.compareAndSet(this, s, s + 1)) return;
+        if (canGive(s, c) && STATE.compareAndSet(this, s, s + 1)) return;
         releaseSlow(true);
     }
 
     /** Passes on a permit the caller was granted but must not keep (its acquire throws). */
     private void releaseGranted() {
+        Scope c = confinedTo;
         int s = state;
-        if (s >= 0 && s < permits && STATE.compareAndSet(this, s, s + 1)) return;
+        if (canGive(s, c) && STATE.compareAndSet(this, s, s + 1)) return;
         releaseSlow(false);
     }
 
@@ -336,9 +349,10 @@ public final class Limiter {
         lock.lock();
         try {
             if (check) touch(MicroThread.currentOrNull());
+            int b = idle(); // stable under the lock
             while (true) {
                 int s = state;
-                if (s >= permits) {
+                if (s >= 0 && (s & FREE) >= permits) {
                     throw new IllegalStateException(this + " was released more often than acquired: all " + permits
                             + " permits are free already");
                 }
@@ -349,10 +363,10 @@ public final class Limiter {
                 // WAITERS: stable under the lock
                 granted = waiters.chooseFirst(false);
                 if (granted == null) {
-                    state = 1; // every queued waiter had given up
+                    state = b + 1; // every queued waiter had given up
                     return;
                 }
-                if (waiters.isEmpty()) state = 0;
+                if (waiters.isEmpty()) state = b;
                 break;
             }
         } finally {
@@ -361,12 +375,17 @@ public final class Limiter {
         granted.wake();
     }
 
+    /** The state with no permit free and nobody queued: {@code CONFINED} once confined, else 0. Under the lock. */
+    private int idle() {
+        return confinedTo != null ? CONFINED : 0;
+    }
+
     /** A waiter that gave up (its CAS won) leaves the queue; the last one out ends WAITERS. */
     private void unlink(Waiter w) {
         lock.lock();
         try {
             waiters.unlink(w);
-            if (waiters.isEmpty() && state == WAITERS) state = 0;
+            if (waiters.isEmpty() && state == WAITERS) state = idle();
         } finally {
             lock.unlock();
         }
@@ -386,7 +405,8 @@ public final class Limiter {
      * use {@link #tryAcquire()}.
      */
     public int available() {
-        return Math.max(state, 0);
+        int s = state;
+        return s < 0 ? 0 : s & FREE;
     }
 
     /** {@return how many acquirers wait now} Unreliable for check-then-act, as any racy query. */
@@ -433,10 +453,10 @@ public final class Limiter {
         }
         lock.lock();
         try {
-            // CONFINING shuts the fast paths out while confinedTo is published: an acquire that read
-            // no confinement and whose CAS comes later reads confinedTo after it (checkTaken) and gives
-            // the permit back; one whose CAS came earlier made this one fail.
-            int seen = (int) STATE.compareAndExchange(this, permits, CONFINING);
+            // The bit shuts out the fast path of callers that read no confinement: an outsider whose
+            // CAS came earlier made this one fail; one that comes later finds the bit, goes to the lock
+            // (held until confinedTo is published) and is refused there.
+            int seen = (int) STATE.compareAndExchange(this, permits, CONFINED + permits);
             if (seen != permits) {
                 throw new IllegalStateException(this + " cannot be confined to " + self.scope.describe() + ": "
                         + (seen == WAITERS ? "all " + permits + " of its permits are held and acquirers wait"
@@ -444,26 +464,10 @@ public final class Limiter {
                         + " (confine it right after making it)");
             }
             confinedTo = self.scope;
-            state = permits;
         } finally {
             lock.unlock();
         }
         return this;
-    }
-
-    /**
-     * A fast-path acquire that read no confinement before its CAS but finds one after it (it raced
-     * {@link #confined()}): if the caller may not use the limiter, gives the permit back and throws.
-     * Only a program that uses a limiter from outside a run while the run confines it (a bug, which
-     * this reports) can get here, and then holds the permit for these few steps.
-     */
-    private void checkTaken(MicroThread<?> self) {
-        try {
-            touch(self);
-        } catch (IllegalStateException e) {
-            releaseGranted();
-            throw e;
-        }
     }
 
     /** Refuses a use by anything but the micro-threads that {@link #confined()} allows. */

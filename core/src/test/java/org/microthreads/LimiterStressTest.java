@@ -183,6 +183,59 @@ class LimiterStressTest {
     }
 
     /**
+     * 500 rounds (times the stress scale): a plain thread hammers a fresh limiter of 2 with
+     * tryAcquire/acquire + release while a run confines it. Either confined() refuses (the outsider
+     * held a permit) or the outsider is refused from then on; either way no permit is ever lost or
+     * doubled: the run can take both permits, and afterwards both are free.
+     */
+    @Test
+    void anOutsiderRacingConfinedNeverLosesNorDoublesAPermit() throws Exception {
+        int rounds = 500 * SCALE;
+        int confinedCount = 0, refusedCount = 0;
+        try (Loop loop = Loop.singleCarrier("confine-race")) {
+            for (int round = 0; round < rounds; round++) {
+                Limiter l = Limiter.of(2).named("raced-" + round);
+                java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+                AtomicReference<Throwable> unexpected = new AtomicReference<>();
+                Thread outsider = Thread.ofPlatform().start(() -> {
+                    try {
+                        while (!stop.get()) {
+                            boolean got = ThreadLocalRandom.current().nextBoolean() ? l.tryAcquire() : acquired(l);
+                            if (got) l.release(); // never refused: confined() fails while a permit is held
+                        }
+                    } catch (IllegalStateException refused) {
+                        if (!refused.getMessage().contains("is confined to")) unexpected.set(refused);
+                    } catch (Throwable t) {
+                        unexpected.set(t);
+                    }
+                });
+                for (int i = ThreadLocalRandom.current().nextInt(20_000); i > 0; i--) Thread.onSpinWait();
+                boolean confined = loop.run(() -> {
+                    try {
+                        l.confined();
+                    } catch (IllegalStateException held) {
+                        assertThat(held).hasMessageContaining("cannot be confined to");
+                        return false;
+                    }
+                    l.acquire();
+                    l.acquire(); // both: none was stranded by the outsider
+                    l.release();
+                    l.release();
+                    return true;
+                });
+                stop.set(true);
+                outsider.join();
+                assertThat(unexpected.get()).isNull();
+                assertThat(l.available()).isEqualTo(2);
+                assertThat(l.waiting()).isZero();
+                if (confined) confinedCount++; else refusedCount++;
+            }
+        }
+        System.out.println("limiter confinement race: " + rounds + " rounds, confined " + confinedCount + ", refused " + refusedCount
+                + "; no permit lost or doubled");
+    }
+
+    /**
      * 300 rounds (times the stress scale) on one single-carrier loop: healthy runs whose workers
      * share a confined limiter of 2 and a confined mutex with random yields, while a holder now
      * and then waits for something that can still end (a short sleep, a {@link Deferred} an outside
