@@ -25,6 +25,9 @@ class LimiterTest {
                 .hasMessage("permits must be at least 1, was 0");
         assertThatThrownBy(() -> Limiter.of(-3)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("permits must be at least 1, was -3");
+        assertThatThrownBy(() -> Limiter.of(1 << 30)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("permits must be at most 1073741823, was 1073741824");
+        assertThat(Limiter.of((1 << 30) - 1).available()).isEqualTo((1 << 30) - 1);
         Limiter l = Limiter.of(2);
         assertThatThrownBy(() -> l.named(null)).isInstanceOf(NullPointerException.class).hasMessage("name");
         assertThatThrownBy(() -> l.tryAcquire(null)).isInstanceOf(NullPointerException.class).hasMessage("timeout");
