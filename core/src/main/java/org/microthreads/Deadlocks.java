@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The rule of the deadlock report (ADR 0007, 0013, 0019): which micro-threads of a loop with one
+ * The rule of the deadlock report (ADR 0007, 0013, 0019, 0021): which micro-threads of a loop with one
  * carrier nothing can ever wake. Run by the carrier (or host thread) when it is idle, on a
  * snapshot of the live micro-threads; it never blocks.
  *
@@ -24,11 +24,16 @@ import java.util.Set;
  *       of them run on this loop: a block with a member elsewhere never counts). Stopping a
  *       block on a failure is a cancellation, and cancellations are not counted as wake-ups
  *       here, as anywhere in this rule (any thread may cancel anything);
- *   <li>a wait on pipes {@linkplain Pipe#confined() confined} to its run: every live
+ *   <li>a wait on pipes {@linkplain Pipe#confined() confined} to its run, or for a permit of a
+ *       limiter {@linkplain Limiter#confined() confined} to it: every live
  *       micro-thread of that run is stuck, and the failure handler is not running for the run's
- *       end (on its last micro-thread, no longer listed, which may start more of the run). Only the run's micro-threads may touch those pipes, and
+ *       end (on its last micro-thread, no longer listed, which may start more of the run). Only the run's micro-threads may touch those pipes
+ *       and limiters (a limiter is confined only while all its permits are free, so its permits are
+ *       held by the run's micro-threads only, and only they can release one), and
  *       only they can start more micro-threads of the run, so neither a thread outside the loop,
  *       nor another run, nor a micro-thread started later from outside can end such a wait.
+ *       Permits are not owned, so the rule cannot single out the holders: any micro-thread of the
+ *       run may release a permit, and a wait for one is stuck only when all of them are.
  * </ul>
  * Whatever else exists (a running micro-thread, one blocked in JDK code or in an uncounted wait,
  * one whose outcome is settled but that still runs its last steps, such as a failure handler, a
@@ -59,7 +64,7 @@ final class Deadlocks {
             boolean free = switch (m.waitKind) {
                 case JOIN -> !(target instanceof MicroThread<?> t) || !waitsOn(m, t, stuck, joiners);
                 case JOIN_ALL -> !(target instanceof MicroThread.JoinAll all) || !waitsOnAll(m, all, stuck, joiners);
-                case PIPE_TAKE, PIPE_PUT, SELECT -> {
+                case PIPE_TAKE, PIPE_PUT, SELECT, LIMITER -> {
                     if (!m.scope.isRun() || open.contains(m.scope) || m.scope.reporting()) yield true;
                     onPipes.computeIfAbsent(m.scope, s -> new ArrayList<>()).add(m);
                     yield false;

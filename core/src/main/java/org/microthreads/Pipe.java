@@ -1074,16 +1074,7 @@ public final class Pipe<T> implements Iterable<T> {
      */
     void touch(MicroThread<?> self) {
         Scope c = confinedTo;
-        if (c == null || self != null && self.scope == c) return;
-        if (self == null || self.loop != c.loop) {
-            throw new IllegalStateException(this + " is confined to loop '" + c.loop.name() + "' and cannot be used by "
-                    + (self == null ? Thread.currentThread() : "micro-thread '" + self.name() + "' of loop '" + self.loop.name() + "'"));
-        }
-        if (c.isRun() && c.inProgress()) {
-            throw new IllegalStateException(this + " is confined to " + c.describe() + " while it runs, and cannot be used by micro-thread "
-                    + self.quotedName() + " of " + self.scope.describe() + " (a run's confined pipes are its own, so that a wait on"
-                    + " one is a deadlock exactly when no micro-thread of the run can end it; see Pipe.confined())");
-        }
+        if (c != null) c.checkConfinedUse(this, "pipes", "Pipe.confined()", self);
     }
 
     /**

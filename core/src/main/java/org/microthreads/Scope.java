@@ -88,6 +88,26 @@ final class Scope extends Gate {
         return "the run of " + m.quotedName() + " (#" + m.id + ") on loop '" + loop.name() + "'";
     }
 
+    /**
+     * Refuses a use of {@code thing}, {@linkplain Pipe#confined() confined} to this scope, by
+     * anything but a micro-thread of this scope's loop and, while this run is in progress, of this
+     * run (ADR 0019): {@link IllegalStateException} naming {@code thing}, the run and the caller.
+     * {@code kinds} names such things in the plural for the message, {@code see} the method that
+     * confines them.
+     */
+    void checkConfinedUse(Object thing, String kinds, String see, MicroThread<?> self) {
+        if (self != null && self.scope == this) return;
+        if (self == null || self.loop != loop) {
+            throw new IllegalStateException(thing + " is confined to loop '" + loop.name() + "' and cannot be used by "
+                    + (self == null ? Thread.currentThread() : "micro-thread '" + self.name() + "' of loop '" + self.loop.name() + "'"));
+        }
+        if (isRun() && inProgress()) {
+            throw new IllegalStateException(thing + " is confined to " + describe() + " while it runs, and cannot be used by micro-thread "
+                    + self.quotedName() + " of " + self.scope.describe() + " (a run's confined " + kinds + " are its own, so that a wait on"
+                    + " one is a deadlock exactly when no micro-thread of the run can end it; see " + see + ")");
+        }
+    }
+
     /** Hand-overs to the failure handler in progress (a handler may start micro-threads). */
     private final java.util.concurrent.atomic.AtomicInteger reporting = new java.util.concurrent.atomic.AtomicInteger();
 

@@ -19,7 +19,8 @@ enum WaitKind {
     PIPE_PUT("waiting to put to "),
     SELECT("selecting to "),
     GENERATOR_ITEM("waiting for the next item of "),
-    GENERATOR_DEMAND("waiting for the consumer of ");
+    GENERATOR_DEMAND("waiting for the consumer of "),
+    LIMITER("waiting for a permit of ");
 
     private final String prefix;
 
@@ -29,6 +30,7 @@ enum WaitKind {
 
     String describe(Object target) {
         return prefix + (target instanceof MicroThread<?> m ? m.quotedName()
+                : target instanceof Limiter l ? l.describeWait()
                 : target instanceof Duration d ? human(d) : target);
     }
 

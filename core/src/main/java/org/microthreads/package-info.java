@@ -17,10 +17,12 @@
  *   <dt>start and forget / parallel</dt><dd>the proposal's styles: nobody waits / someone collects the final value.</dd>
  *   <dt>cancellation</dt><dd>an interrupt plus a sticky flag checked at every library blocking point.</dd>
  *   <dt>deadlock</dt><dd>on a single-carrier loop: micro-threads that wait for each other (joins, pipes
- *       confined to their run) so that nothing (no timer, no outside event, no other micro-thread) can
+ *       and limiters confined to their run) so that nothing (no timer, no outside event, no other micro-thread) can
  *       wake any of them.</dd>
  *   <dt>pipe</dt><dd>a channel between micro-threads ({@link org.microthreads.Pipe}): rendezvous (no buffer: a put
  *       waits for a take), buffered, unbounded, or dropping; closed when done, failed with a cause.</dd>
+ *   <dt>limiter</dt><dd>a number of permits that bounds how many micro-threads do something at once
+ *       ({@link org.microthreads.Limiter}); a mutex is the one-permit case.</dd>
  *   <dt>select</dt><dd>wait for the first of several pipe operations and do exactly that one ({@link org.microthreads.Select}).</dd>
  *   <dt>generator</dt><dd>a body that emits items to one consumer, who iterates them
  *       ({@link org.microthreads.Generator}); lazy by default (the body runs only as far as asked), or buffered.</dd>

@@ -38,6 +38,8 @@ public final class Tour {
         section(out, "k", PipeDeadlock::run);
         section(out, "l", Generators::run);
         section(out, "m", Scopes::run);
+        section(out, "n", Crawler::run);
+        section(out, "o", Limits::run);
         section(out, "p", Pipeline::run);
         section(out, "q", Tickers::run);
         section(out, "r", Futures::run);

@@ -294,6 +294,24 @@ class ExamplesTest {
     }
 
     @Test
+    void aLimiterKeepsTwentyFetchesToThreeAtOnceAndItsWaitReadsInADump() throws Exception {
+        String out = output(Limits::run);
+        assertThat(out)
+                .contains("20 fetches of 20 ms each, at most ")
+                .contains("a dump shows: 'second' waiting for a permit of limiter 'db' (0 of 1 free)");
+        assertThat(numberAfter(out, "20 ms each, at most ")).isBetween(1L, 3L); // 3 unless the machine is very slow
+        assertThat(numberAfter(out, "at once, took ")).isBetween(7 * 20L - 5, 10_000L); // 20 fetches, 3 at a time
+    }
+
+    @Test
+    void theCrawlerFansOutWithALimitAndADeadlineAndLeavesNothingRunning() throws Exception {
+        requireSingleCarrierLoops();
+        String out = output(Crawler::run);
+        assertThat(out).contains("timed out after 250ms: ").contains("at most 4 at once; still running: 0");
+        assertThat(numberAfter(out, "  fetched ")).isBetween(1L, 19L); // the slow pages cannot make it in 250 ms
+    }
+
+    @Test
     void theWholeTourRunsFromMainQuickly() throws Exception {
         requireSingleCarrierLoops();
         long sharedFailuresBefore = Loop.shared().failureCount();
@@ -309,7 +327,7 @@ class ExamplesTest {
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0);
         String out = bytes.toString(StandardCharsets.UTF_8);
         for (String section : List.of("(a) ", "(b) ", "(c) ", "(d) ", "(e) ", "(f) ", "(g) ", "(h) ", "(i) ", "(j) ", "(k) ",
-                "(l) ", "(m) ", "(p) ", "(q) ", "(r) ", "Tour finished in ")) {
+                "(l) ", "(m) ", "(n) ", "(o) ", "(p) ", "(q) ", "(r) ", "Tour finished in ")) {
             assertThat(out).contains(section);
         }
         assertThat(out).doesNotContain("skipped:");
