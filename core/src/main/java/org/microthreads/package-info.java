@@ -16,6 +16,10 @@
  *   <dt>pin</dt><dd>a micro-thread that cannot unmount while blocked (native frames), so it blocks its carrier.</dd>
  *   <dt>start and forget / parallel</dt><dd>the proposal's styles: nobody waits / someone collects the final value.</dd>
  *   <dt>cancellation</dt><dd>an interrupt plus a sticky flag checked at every library blocking point.</dd>
+ *   <dt>scope, member</dt><dd>a block run in the caller ({@link org.microthreads.MicroThread#scope},
+ *       {@link org.microthreads.MicroThread#withTimeout}) whose members, the micro-threads started while it
+ *       runs, cannot outlive it; its first failure (or its deadline) stops it: members cancelled, body interrupted.
+ *       A {@code run} is a loop's outermost scope.</dd>
  *   <dt>deadlock</dt><dd>on a single-carrier loop: micro-threads that wait for each other (joins, pipes
  *       and limiters confined to their run) so that nothing (no timer, no outside event, no other micro-thread) can
  *       wake any of them.</dd>
