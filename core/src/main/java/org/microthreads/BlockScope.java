@@ -145,9 +145,37 @@ final class BlockScope {
 
     /** A member's very last action (after it left its loop's registry). */
     void exit() {
-        if (live.decrementAndGet() == 0) {
+        if (live.decrementAndGet() == 0 || wakeOnEveryExit) {
             Object w = joiner;
             if (w != null) Park.unpark(w);
+        }
+    }
+
+    /** Set while the owner waits in {@link #awaitExits}: each member's exit wakes it, not only the last. */
+    private volatile boolean wakeOnEveryExit;
+
+    /**
+     * The owner waits until {@code done} holds (it must become true before some member's exit,
+     * or once none is left), woken by each member's exit; the wait reads as {@code kind}
+     * {@code target} in dumps ({@code internal}: counted by the deadlock check). Returns the
+     * {@link InterruptedException} that ended it early, or null.
+     */
+    InterruptedException awaitExits(java.util.function.BooleanSupplier done, WaitKind kind, Object target, boolean internal) {
+        joiner = thread;
+        wakeOnEveryExit = true;
+        Park.beginWait(owner, kind, target, internal);
+        try {
+            while (!done.getAsBoolean() && live.get() != 0) {
+                Park.checkCancelled(owner);
+                Park.parkUntil(this, Park.NONE);
+            }
+            return null;
+        } catch (InterruptedException e) {
+            return e;
+        } finally {
+            Park.endWait(owner);
+            wakeOnEveryExit = false;
+            joiner = null;
         }
     }
 

@@ -872,8 +872,8 @@ public final class MicroThread<T> extends Completion<T> {
         Park.checkCancelled(self);
         BlockScope b = BlockScope.open(self, false, Park.NONE, "race");
         List<MicroThread<? extends T>> started = new ArrayList<>(n);
-        Completion<MicroThread<?>> winnerOrNone = new Completion<>(); // null: none succeeded
-        AtomicInteger remaining = new AtomicInteger(n);
+        java.util.concurrent.atomic.AtomicReference<MicroThread<?>> winnerRef = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicInteger remaining = new AtomicInteger(n); // bodies that have not ended without a value
         List<MicroThread<?>> failedInOrder = new ArrayList<>(0); // guarded by itself
         InterruptedException interrupted = null;
         Throwable startFailed = null;
@@ -884,7 +884,7 @@ public final class MicroThread<T> extends Completion<T> {
                 m.onDone(() -> {
                     int state = m.stateCode();
                     if (state == Completion.VALUE) {
-                        winnerOrNone.complete(m);
+                        winnerRef.compareAndSet(null, m); // the owner wakes at its exit, just after
                         return;
                     }
                     if (state == Completion.FAILED) {
@@ -892,7 +892,7 @@ public final class MicroThread<T> extends Completion<T> {
                             failedInOrder.add(m);
                         }
                     }
-                    if (remaining.decrementAndGet() == 0) winnerOrNone.complete(null);
+                    remaining.decrementAndGet();
                 });
             }
         } catch (RuntimeException | Error e) { // the loop closed half-way (or out of memory)
@@ -900,13 +900,12 @@ public final class MicroThread<T> extends Completion<T> {
         }
         b.bodyEnded();
         if (startFailed == null) {
-            try {
-                winnerOrNone.await(self, WaitKind.JOIN_ALL, new JoinAll(started, "race"), self != null && self.loop == loop, Park.NONE);
-            } catch (InterruptedException e) {
-                interrupted = e;
-            }
+            // woken by the members' exits rather than by the winner's end: the winner has then left,
+            // and often the others too, so the owner usually needs no second wait for them
+            interrupted = b.awaitExits(() -> winnerRef.get() != null || remaining.get() == 0,
+                    WaitKind.JOIN_ALL, new JoinAll(started, "race"), self != null && self.loop == loop);
         }
-        MicroThread<?> winner = winnerOrNone.settled() ? winnerOrNone.resultOrThrow("race") : null;
+        MicroThread<?> winner = winnerRef.get();
         for (MicroThread<? extends T> m : started) {
             if (m != winner) m.cancel();
         }
