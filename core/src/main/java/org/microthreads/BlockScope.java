@@ -179,10 +179,6 @@ final class BlockScope {
         }
     }
 
-    int liveMembers() {
-        return live.get();
-    }
-
     /**
      * A member ended by failing ({@code f} is not how a cancellation ended it). In a fail-fast
      * block the block takes the failure (it will be thrown by the block, so nobody else reports it):
