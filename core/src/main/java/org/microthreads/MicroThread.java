@@ -781,11 +781,10 @@ public final class MicroThread<T> extends Completion<T> {
         }
         Throwable memberFailure = b.memberFailure();
         if (joinInterrupted != null) {
-            if (memberFailure == null && later.isEmpty()) { // the caller was interrupted or cancelled: that is what it learns
-                if (thrown != null && !causedByCancellation(thrown)) joinInterrupted.addSuppressed(thrown);
-                throw joinInterrupted;
+            if (memberFailure == null && later.isEmpty() && (thrown == null || causedByCancellation(thrown))) {
+                throw joinInterrupted; // the caller was interrupted or cancelled: that is what it learns
             }
-            // Members failed: a failure must not hide behind an interruption (a cancelled caller
+            // Something failed: a failure must not hide behind an interruption (a cancelled caller
             // ends as cancelled, and its exception is never reported). The failure is thrown, the
             // interruption rides along and stays set (sticky anyway for a cancelled micro-thread).
             Park.selfInterrupt();
@@ -804,6 +803,7 @@ public final class MicroThread<T> extends Completion<T> {
                 && (thrown != null ? interruptedByBlock || cut > 0 : cut > 0);
         if (thrown != null && !(timedOut && thrown instanceof Exception)) {
             for (Throwable f : later) thrown.addSuppressed(f);
+            if (joinInterrupted != null) thrown.addSuppressed(joinInterrupted);
             throw MicroThread.<X>rethrow(thrown);
         }
         if (timedOut) {
@@ -813,6 +813,7 @@ public final class MicroThread<T> extends Completion<T> {
                     + (cut == 1 ? "was" : "were") + " cancelled" : ""));
             if (thrown != null) te.initCause(thrown);
             for (Throwable f : later) te.addSuppressed(f);
+            if (joinInterrupted != null) te.addSuppressed(joinInterrupted);
             throw te;
         }
         if (!later.isEmpty()) { // members that failed after the block was stopped: never lost

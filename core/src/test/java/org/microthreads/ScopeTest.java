@@ -197,6 +197,42 @@ class ScopeTest {
     }
 
     @Test
+    void aBodyFailureIsNotHiddenBehindACancellationThatCameWhileTheScopeWaited() throws Exception {
+        try (Loop loop = Loop.singleCarrier("scope-body-fails-then-cancelled")) {
+            Throwable t = loop.run(() -> {
+                Deferred<Thread> waiting = new Deferred<>();
+                java.util.concurrent.atomic.AtomicBoolean release = new java.util.concurrent.atomic.AtomicBoolean();
+                MicroThread<Object> owner = MicroThread.parallel("owner", () -> MicroThread.scope(() -> {
+                    MicroThread.startAndForget("stubborn", () -> { // outlives the scope's stop until released
+                        waiting.complete(Thread.currentThread());
+                        while (!release.get()) {
+                            Thread.interrupted();
+                            java.util.concurrent.locks.LockSupport.park();
+                        }
+                    });
+                    MicroThread.yieldNow(); // 'stubborn' parks
+                    throw new IllegalStateException("the body's own bug"); // stops the scope; 'stubborn' keeps it waiting
+                }));
+                Thread stubborn = waiting.await();
+                MicroThread.yieldNow(); // the owner waits for 'stubborn' now
+                assertThat(owner.waitingOn()).hasValueSatisfying(w -> assertThat(w).startsWith("waiting for the end of 1"));
+                owner.cancel(); // while the scope waits: its InterruptedException must not hide the body's bug
+                release.set(true);
+                java.util.concurrent.locks.LockSupport.unpark(stubborn);
+                try {
+                    owner.join();
+                    return null;
+                } catch (Exception e) {
+                    return e;
+                }
+            });
+            // the owner failed with its bug (not "cancelled"): the failure was not swallowed
+            assertThat(t).isInstanceOf(FailedException.class).hasRootCauseMessage("the body's own bug");
+            assertThat(t.getCause().getSuppressed()).anySatisfy(s -> assertThat(s).isInstanceOf(InterruptedException.class));
+        }
+    }
+
+    @Test
     void scopesNest() throws Exception {
         try (Loop loop = Loop.singleCarrier("scope-nest")) {
             String v = loop.run(() -> MicroThread.scope(() -> {
