@@ -54,6 +54,17 @@ class NoFlagsTest {
         }
     }
 
+    static final ScopedValue<String> USER = ScopedValue.newInstance();
+
+    /** ADR 0024: with the flag, micro-threads inherit bindings; without it, the documented fallback: unbound, nothing else changes. */
+    @Test
+    void scopedValuesAreInheritedWithTheFlagAndUnboundWithoutIt() throws Exception {
+        String seen = ScopedValue.where(USER, "alice").call(() ->
+                Loop.shared().run(() -> USER.isBound() ? USER.get() : "unbound"));
+        assertThat(seen).isEqualTo(flagGiven() ? "alice" : "unbound");
+        assertThat(MicroThread.scope(() -> MicroThread.parallel(() -> 42).join())).isEqualTo(42); // scopes need no flag
+    }
+
     @Test
     void theSharedLoopNeedsNoFlag() throws Exception {
         assertThat(Loop.shared().run(() -> {
