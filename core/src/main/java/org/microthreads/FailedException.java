@@ -64,7 +64,7 @@ public final class FailedException extends RuntimeException {
 
     /** As {@link #of(String, Throwable)}, thrown by a take on the failed {@code pipe} (null: not a pipe's failure). */
     static FailedException of(String whatFailed, Throwable failure, Pipe<?> pipe) {
-        if (failure instanceof FailedException hop && hop.getCause() != null) {
+        if (failure instanceof FailedException hop) { // (a hop without cause: a suppressed copy someone rethrew)
             FailedException e = new FailedException(whatFailed + ": " + hop.getMessage(), hop.getCause(), pipe);
             FailedException where = new FailedException(hop.getMessage(), null, hop.pipe);
             where.setStackTrace(hop.getStackTrace());

@@ -55,11 +55,21 @@ final class FutureView<T> extends CompletableFuture<T> {
         }
     }
 
+    /**
+     * Set once the view was completed with the micro-thread's own failure (not by an outside
+     * exceptional completion that came first): then any exceptional exit of a method that hands
+     * the outcome to a caller observes that failure, whatever form the JDK gives it (it wraps or
+     * unwraps {@code CompletionException}s and {@code CancellationException}s as it sees fit).
+     */
+    private volatile boolean holdsFailure;
+
     /** Completes the view from the micro-thread's outcome; run once it has ended. */
     void settle() {
         switch (microThread.stateCode()) {
             case Completion.VALUE -> super.complete(microThread.resultOrThrow(microThread));
-            case Completion.FAILED -> super.completeExceptionally(microThread.failure());
+            case Completion.FAILED -> {
+                if (super.completeExceptionally(microThread.failure())) holdsFailure = true;
+            }
             default -> {
                 CancellationException ce = new CancellationException("micro-thread '" + microThread.name() + "' was cancelled");
                 if (microThread.failure() != null) ce.initCause(microThread.failure());
@@ -133,8 +143,8 @@ final class FutureView<T> extends CompletableFuture<T> {
     public T get() throws InterruptedException, ExecutionException {
         try {
             return super.get();
-        } catch (ExecutionException e) {
-            observed(e.getCause());
+        } catch (ExecutionException | RuntimeException e) {
+            observed();
             throw e;
         }
     }
@@ -143,8 +153,8 @@ final class FutureView<T> extends CompletableFuture<T> {
     public T get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
         try {
             return super.get(timeout, unit);
-        } catch (ExecutionException e) {
-            observed(e.getCause());
+        } catch (ExecutionException | RuntimeException e) {
+            observed();
             throw e;
         }
     }
@@ -153,8 +163,8 @@ final class FutureView<T> extends CompletableFuture<T> {
     public T join() {
         try {
             return super.join();
-        } catch (CompletionException e) {
-            observed(e.getCause());
+        } catch (RuntimeException e) {
+            observed();
             throw e;
         }
     }
@@ -163,24 +173,26 @@ final class FutureView<T> extends CompletableFuture<T> {
     public T getNow(T valueIfAbsent) {
         try {
             return super.getNow(valueIfAbsent);
-        } catch (CompletionException e) {
-            observed(e.getCause());
+        } catch (RuntimeException e) {
+            observed();
             throw e;
         }
     }
 
     @Override
     public Throwable exceptionNow() {
-        Throwable t = super.exceptionNow();
-        observed(t);
+        Throwable t = super.exceptionNow(); // throws IllegalStateException unless completed exceptionally
+        observed();
         return t;
     }
 
-    /** A caller received {@code t}: if it is the micro-thread's failure, that counts as observing it. */
-    private void observed(Throwable t) {
-        if (t != null && microThread.stateCode() == Completion.FAILED && t == microThread.failure()) {
-            microThread.claimFailureReport();
-        }
+    /**
+     * A caller received the view's exceptional outcome: if that outcome is the micro-thread's own
+     * failure, this counts as observing it (as a {@code join} does). Also called by
+     * {@link MicroThread#await} for a view it was given.
+     */
+    void observed() {
+        if (holdsFailure) microThread.claimFailureReport();
     }
 
     @Override

@@ -965,6 +965,7 @@ public final class MicroThread<T> extends Completion<T> {
         });
         c.await(currentOrNull(), WaitKind.AWAIT_STAGE, stage, false, Park.NONE);
         if (c.stateCode() == Completion.VALUE) return c.resultOrThrow(stage); // no message to build
+        if (stage instanceof FutureView<?> view) view.observed(); // handed to the caller, as a join would
         return c.resultOrThrow("the awaited stage " + stage);
     }
 
@@ -1132,8 +1133,8 @@ public final class MicroThread<T> extends Completion<T> {
      * are ordinary {@code CompletableFuture}s.
      *
      * <p><b>Failures are never lost</b> (ADR 0026): a failure counts as observed, as by a {@code join},
-     * when the view's {@code get}, {@code join}, {@code getNow} or {@code exceptionNow} hands it to a
-     * caller. It does not count when it merely passes into a dependent stage ({@code thenApply},
+     * when the view's {@code get}, {@code join}, {@code getNow} or {@code exceptionNow}, or
+     * {@link #await(CompletableFuture)} of the view, hands it to a caller. It does not count when it merely passes into a dependent stage ({@code thenApply},
      * {@code whenComplete}, {@code allOf}, ...), which may be dropped unread: a failure nobody joined
      * then still goes to the loop's {@link FailureHandler} at the end of its run (or, outside runs,
      * when its handle becomes unreachable), so code that handles it through a callback may see it

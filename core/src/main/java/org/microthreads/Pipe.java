@@ -636,7 +636,10 @@ public final class Pipe<T> implements Iterable<T> {
 
     /**
      * The failure this pipe ended with: the cause given to {@link #fail}, or its owner's failure
-     * (see {@link #ownedBy}). Empty while the pipe is open and after a {@link #close()}. This,
+     * (see {@link #ownedBy}); when that is a {@link FailedException} (a stage that failed by
+     * collecting another failure), its cause, the original failure, as the
+     * {@link FailedException#getCause() cause} of a take's exception is. Empty while the pipe is
+     * open and after a {@link #close()}. This,
      * not whether an exception has a cause, tells a failed pipe from a closed one: the
      * {@link PipeClosedException} of a closed pipe has a cause too (where it was closed). With
      * {@link PipeClosedException#pipe()} and {@link FailedException#pipe()} it answers "which
@@ -645,7 +648,10 @@ public final class Pipe<T> implements Iterable<T> {
      * @return the failure, or empty if the pipe is open or was closed
      */
     public Optional<Throwable> failure() {
-        return closeState == FAILED ? Optional.of(closeCause) : Optional.empty();
+        if (closeState != FAILED) return Optional.empty();
+        // a stage that failed by collecting another pipe's failure: the original failure (ADR 0025)
+        Throwable f = closeCause;
+        return Optional.of(f instanceof FailedException hop && hop.getCause() != null ? hop.getCause() : f);
     }
 
     PipeClosedException closedForPut() {
