@@ -433,7 +433,9 @@ public final class Limiter {
      * part in the deadlock report: only they can release a permit, so when every live
      * micro-thread of the run is stuck, a wait for a permit is stuck too, and is reported ("'a'
      * WAITING: waiting for a permit of limiter 'db' (0 of 1 free)"). Call it right after making
-     * the limiter; calling it again from the same run is a no-op.
+     * the limiter; calling it again from the same run is a no-op. Once that run has ended, a
+     * micro-thread of a later run of the same loop may confine it again, to its own run (again
+     * only if every permit is free).
      *
      * @return this limiter
      * @throws IllegalStateException if the caller is not a micro-thread of a single-carrier loop,
@@ -447,21 +449,26 @@ public final class Limiter {
             throw new IllegalStateException(this + " can only be confined by a micro-thread of a single-carrier loop, not by "
                     + (self == null ? Thread.currentThread() : "micro-thread " + self.quotedName() + " of loop '" + self.loop.name() + "'"));
         }
-        if (confinedTo != null) {
+        Scope old = confinedTo;
+        if (old == self.scope) return this;
+        if (old != null && !(old.loop == self.loop && old.isRun() && !old.inProgress())) {
             touch(self); // confined to another loop, or to a run in progress the caller is not of
             return this;
         }
+        // not confined yet, or confined to a run of this loop that has ended: confine it to the caller's run
         lock.lock();
         try {
             // The bit shuts out the fast path of callers that read no confinement: an outsider whose
             // CAS came earlier made this one fail; one that comes later finds the bit, goes to the lock
-            // (held until confinedTo is published) and is refused there.
-            int seen = (int) STATE.compareAndExchange(this, permits, CONFINED + permits);
-            if (seen != permits) {
+            // (held until confinedTo is published) and is refused there. (Re-confining: the bit stays.)
+            int free = old != null ? CONFINED + permits : permits;
+            int seen = (int) STATE.compareAndExchange(this, free, CONFINED + permits);
+            if (seen != free) {
+                int held = seen == WAITERS ? permits : permits - (seen & FREE);
                 throw new IllegalStateException(this + " cannot be confined to " + self.scope.describe() + ": "
                         + (seen == WAITERS ? "all " + permits + " of its permits are held and acquirers wait"
-                                : (permits - seen) + " of its " + permits + " permits are held")
-                        + " (confine it right after making it)");
+                                : held + " of its " + permits + " permits are held")
+                        + " (confine it when all its permits are free)");
             }
             confinedTo = self.scope;
         } finally {
@@ -487,11 +494,22 @@ public final class Limiter {
 
     /**
      * A permit held, for a try-with-resources block ({@link #enter()}): {@link #close()} releases
-     * it exactly once. Meant for the thread that entered; not for concurrent use.
+     * it exactly once. Safe to close from several threads (a permit handed to a worker, closed by both): exactly one close releases.
      */
     public static final class Permit implements AutoCloseable {
+        private static final java.lang.invoke.VarHandle RELEASED;
+
+        static {
+            try {
+                RELEASED = java.lang.invoke.MethodHandles.lookup().findVarHandle(Permit.class, "released", boolean.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
         private final Limiter limiter;
-        private boolean released;
+        /** Set by the one close that releases (a CAS: a permit handed to another thread may be closed by both). */
+        private volatile boolean released;
 
         private Permit(Limiter limiter) {
             this.limiter = limiter;
@@ -503,15 +521,19 @@ public final class Limiter {
         }
 
         /**
-         * Releases the permit the first time; later calls do nothing.
+         * Releases the permit the first time (from any thread; two closes at once release once); later calls do nothing.
          *
          * @throws IllegalStateException as {@link Limiter#release()} (the permit then stays held)
          */
         @Override
         public void close() {
-            if (released) return;
-            limiter.release();
-            released = true;
+            if (released || !RELEASED.compareAndSet(this, false, true)) return;
+            try {
+                limiter.release();
+            } catch (RuntimeException | Error e) {
+                released = false; // not released: the permit stays held
+                throw e;
+            }
         }
 
         @Override

@@ -989,6 +989,8 @@ public final class Pipe<T> implements Iterable<T> {
      * other runs, cannot touch its confined pipes, so such a report is never false (ADR 0019).
      * While it is in use, the counts read from other threads are approximate. Call it right after
      * making the pipe, before it is handed to anyone; calling it again from the same run is a no-op.
+     * Once that run has ended, a micro-thread of a later run of the same loop may confine it again,
+     * to its own run (with the same checks).
      *
      * @return this pipe
      * @throws IllegalStateException if the caller is not a micro-thread of a single-carrier loop,
@@ -1005,10 +1007,13 @@ public final class Pipe<T> implements Iterable<T> {
         if (ticker != null) {
             throw new IllegalStateException(this + " is a ticker and cannot be confined: its timer puts from outside the loop");
         }
-        if (confinedTo != null) {
+        Scope old = confinedTo;
+        if (old == self.scope) return this;
+        if (old != null && !(old.loop == self.loop && old.isRun() && !old.inProgress())) {
             touch(self); // confined to another loop, or to a run in progress the caller is not of
             return this;
         }
+        // not confined yet, or confined to a run of this loop that has ended: confine it to the caller's run
         lock.lock();
         try {
             String outsider = takers.firstWaiterOutside(self.scope);

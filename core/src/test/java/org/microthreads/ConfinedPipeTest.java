@@ -147,4 +147,17 @@ class ConfinedPipeTest {
             loop.run(() -> q.confined());
         }
     }
+
+    /** A pipe confined to a run that has ended can be confined again by a later run, whose deadlock is then reported. */
+    @Test
+    @Timeout(20)
+    void aLaterRunConfinesThePipeAgainAndItsDeadlockIsReported() throws Exception {
+        try (Loop loop = Loop.singleCarrier("reconfine")) {
+            Pipe<String> p = loop.run(() -> Pipe.<String>rendezvous().named("p").confined());
+            assertThatThrownBy(() -> loop.run(() -> {
+                p.confined(); // the first run has ended: now this run's
+                return p.take(); // nobody of this run will put: a deadlock, reported (it used to hang)
+            })).isInstanceOf(DeadlockException.class).hasMessageContaining("waiting to take from pipe 'p'");
+        }
+    }
 }

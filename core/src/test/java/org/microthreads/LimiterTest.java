@@ -401,7 +401,7 @@ class LimiterTest {
             assertThatThrownBy(() -> loop.run(l::confined)).isInstanceOf(FailedException.class)
                     .cause().isInstanceOf(IllegalStateException.class)
                     .hasMessageStartingWith("limiter 'l' cannot be confined to the run of 'main' (#")
-                    .hasMessageEndingWith("on loop 'conf': 1 of its 2 permits are held (confine it right after making it)");
+                    .hasMessageEndingWith("on loop 'conf': 1 of its 2 permits are held (confine it when all its permits are free)");
             l.release();
             CompletableFuture<Limiter> published = new CompletableFuture<>();
             Deferred<Void> done = new Deferred<>();
@@ -423,7 +423,7 @@ class LimiterTest {
             assertThatThrownBy(() -> loop.parallel("outsider", c::tryAcquire).join()).isInstanceOf(FailedException.class)
                     .cause().hasMessageContaining("limiter 'l' is confined to the run of 'main'")
                     .hasMessageContaining("cannot be used by micro-thread 'outsider' of loop 'conf' outside any run");
-            assertThat(c.available()).as("a refused acquire gave its permit back").isEqualTo(2);
+            assertThat(c.available()).as("a refused acquire took no permit").isEqualTo(2);
             done.complete(null);
             run.get(30, TimeUnit.SECONDS);
             // once that run has ended, the loop's micro-threads may use it
