@@ -444,18 +444,12 @@ public final class Limiter {
      *         taken by something that could not release them once confined
      */
     public Limiter confined() {
-        MicroThread<?> self = MicroThread.currentOrNull();
-        if (self == null || !self.loop.oneCarrier()) {
-            throw new IllegalStateException(this + " can only be confined by a micro-thread of a single-carrier loop, not by "
-                    + (self == null ? Thread.currentThread() : "micro-thread " + self.quotedName() + " of loop '" + self.loop.name() + "'"));
-        }
+        MicroThread<?> self = Scope.confiningCaller(this);
         Scope old = confinedTo;
-        if (old == self.scope) return this;
-        if (old != null && !(old.loop == self.loop && old.isRun() && !old.inProgress())) {
-            touch(self); // confined to another loop, or to a run in progress the caller is not of
+        if (!Scope.confinesAnew(old, self)) {
+            touch(self); // confined already: a no-op for whoever may use it, refused to anyone else
             return this;
         }
-        // not confined yet, or confined to a run of this loop that has ended: confine it to the caller's run
         lock.lock();
         try {
             // The bit shuts out the fast path of callers that read no confinement: an outsider whose

@@ -204,7 +204,7 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
      */
     public final MicroThread<Void> startAndForget(String name, MicroThread.Task task) {
         Objects.requireNonNull(task, "task");
-        return spawn(name, task, true);
+        return spawn(name, task, true, true);
     }
 
     /**
@@ -232,13 +232,14 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
      */
     public final <T> MicroThread<T> parallel(String name, MicroThread.Body<T> body) {
         Objects.requireNonNull(body, "body");
-        return spawn(name, body, false);
+        return spawn(name, body, false, true);
     }
 
-    private <T> MicroThread<T> spawn(String name, Object body, boolean forgotten) {
+    /** {@code inBlock}: a member of the starter's block, if any (see {@link #parallelOutsideBlocks}). */
+    private <T> MicroThread<T> spawn(String name, Object body, boolean forgotten, boolean inBlock) {
         MicroThread<?> parent = MicroThread.currentOrNull();
         Scope scope = parent != null && parent.loop == this ? parent.scope : rootScope;
-        return spawnIn(scope, parent, name, body, forgotten, false, BlockScope.forStart(parent));
+        return spawnIn(scope, parent, name, body, forgotten, false, inBlock ? BlockScope.forStart(parent) : null);
     }
 
     /**
@@ -247,9 +248,7 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
      * (closed by its consumer or when unreachable), not that of the block its first item was asked in.
      */
     final <T> MicroThread<T> parallelOutsideBlocks(String name, MicroThread.Body<T> body) {
-        MicroThread<?> parent = MicroThread.currentOrNull();
-        Scope scope = parent != null && parent.loop == this ? parent.scope : rootScope;
-        return spawnIn(scope, parent, name, body, false, false, null);
+        return spawn(name, body, false, false);
     }
 
     /** {@code body}: a {@link MicroThread.Body}, or a {@link MicroThread.Task} when forgotten. */

@@ -999,21 +999,14 @@ public final class Pipe<T> implements Iterable<T> {
      *                               once confined waits on it or {@linkplain #ownedBy owns} it
      */
     public Pipe<T> confined() {
-        MicroThread<?> self = MicroThread.currentOrNull();
-        if (self == null || !self.loop.oneCarrier()) {
-            throw new IllegalStateException(this + " can only be confined by a micro-thread of a single-carrier loop, not by "
-                    + (self == null ? Thread.currentThread() : "micro-thread '" + self.name() + "' of loop '" + self.loop.name() + "'"));
-        }
+        MicroThread<?> self = Scope.confiningCaller(this);
         if (ticker != null) {
             throw new IllegalStateException(this + " is a ticker and cannot be confined: its timer puts from outside the loop");
         }
-        Scope old = confinedTo;
-        if (old == self.scope) return this;
-        if (old != null && !(old.loop == self.loop && old.isRun() && !old.inProgress())) {
-            touch(self); // confined to another loop, or to a run in progress the caller is not of
+        if (!Scope.confinesAnew(confinedTo, self)) {
+            touch(self); // confined already: a no-op for whoever may use it, refused to anyone else
             return this;
         }
-        // not confined yet, or confined to a run of this loop that has ended: confine it to the caller's run
         lock.lock();
         try {
             String outsider = takers.firstWaiterOutside(self.scope);

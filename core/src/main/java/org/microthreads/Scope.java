@@ -108,6 +108,30 @@ final class Scope extends Gate {
         }
     }
 
+    /**
+     * The caller confining {@code thing} ({@link Pipe#confined()}, {@link Limiter#confined()}): it
+     * must be a micro-thread of a loop with one carrier, else {@link IllegalStateException}.
+     */
+    static MicroThread<?> confiningCaller(Object thing) {
+        MicroThread<?> self = MicroThread.currentOrNull();
+        if (self == null || !self.loop.oneCarrier()) {
+            throw new IllegalStateException(thing + " can only be confined by a micro-thread of a single-carrier loop, not by "
+                    + (self == null ? Thread.currentThread() : "micro-thread " + self.quotedName() + " of loop '" + self.loop.name() + "'"));
+        }
+        return self;
+    }
+
+    /**
+     * Whether a thing confined to {@code current} (null: not confined) is to be confined to
+     * {@code self}'s scope now: it is not confined yet, or it was confined to a run of
+     * {@code self}'s loop that has ended, which a later run may take over. Otherwise confining is a
+     * use like any other ({@link #checkConfinedUse}): a no-op for whoever may use it.
+     */
+    static boolean confinesAnew(Scope current, MicroThread<?> self) {
+        return current == null
+                || current != self.scope && current.loop == self.loop && current.isRun() && !current.inProgress();
+    }
+
     /** Hand-overs to the failure handler in progress (a handler may start micro-threads). */
     private final java.util.concurrent.atomic.AtomicInteger reporting = new java.util.concurrent.atomic.AtomicInteger();
 
