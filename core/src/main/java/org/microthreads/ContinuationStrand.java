@@ -6,7 +6,7 @@ import java.util.concurrent.Future;
 import org.microthreads.internal.JdkInternals;
 
 /**
- * The waiter object of a micro-thread of a {@link HostLoop}: a continuation mounted on the
+ * The waiter object of a micro-thread of a host loop ({@link HostDriver}): a continuation mounted on the
  * loop's host thread whenever it runs. It is this micro-thread's "thread" for {@link Park}:
  * parking yields the continuation (the host thread goes on with its other tasks), unparking
  * resubmits it to the host executor, exactly once per park.
@@ -34,7 +34,7 @@ import org.microthreads.internal.JdkInternals;
  * in, at least one sees the other, and the CAS lets only one of them resubmit. park()
  * consumes the permit on entry (returning at once) and after resuming.
  */
-final class ContinuationStrand implements Runnable {
+final class ContinuationStrand implements Strand, Runnable {
     static final int QUEUED = 0, RUNNING = 1, PARKING = 2, YIELDING = 3, PARKED = 4, DONE = 5;
 
     /** The strand whose continuation is mounted on the current (host) thread, if any. */
@@ -55,14 +55,14 @@ final class ContinuationStrand implements Runnable {
         }
     }
 
-    final HostLoop loop;
+    final HostDriver loop;
     final MicroThread<?> microThread;
     private final Object continuation;
     private volatile int state = QUEUED;
     private volatile boolean permit;
     private volatile boolean interrupted;
 
-    ContinuationStrand(HostLoop loop, MicroThread<?> microThread, Runnable body) {
+    ContinuationStrand(HostDriver loop, MicroThread<?> microThread, Runnable body) {
         this.loop = loop;
         this.microThread = microThread;
         this.continuation = JdkInternals.newContinuation(body);
@@ -213,13 +213,15 @@ final class ContinuationStrand implements Runnable {
     // =====================================================================================
 
     /** Makes the strand runnable again, or its next park return at once. */
-    void unpark() {
+    @Override
+    public void unpark() {
         permit = true;
         if (state == PARKED && STATE.compareAndSet(this, PARKED, QUEUED)) submit();
     }
 
     /** Sets the strand's interrupt flag and unparks it. */
-    void interrupt() {
+    @Override
+    public void interrupt() {
         interrupted = true;
         unpark();
     }
@@ -229,10 +231,22 @@ final class ContinuationStrand implements Runnable {
         return interrupted && (boolean) INTERRUPTED.getAndSet(this, false);
     }
 
+    @Override
+    public MicroThread<?> microThread() {
+        return microThread;
+    }
+
     /** Whether it is parked (for {@link MicroThread#state()}). */
-    boolean isParked() {
+    @Override
+    public boolean blocked() {
         int s = state;
         return s == PARKED || s == PARKING;
+    }
+
+    /** Empty, for now: its frames are those of a continuation that may not be mounted. */
+    @Override
+    public StackTraceElement[] stackTrace() {
+        return new StackTraceElement[0];
     }
 
     @Override

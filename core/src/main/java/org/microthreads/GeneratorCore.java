@@ -299,7 +299,7 @@ abstract class GeneratorCore<T> implements Generator.Emitter<T> {
     }
 
     private static String describe(Object strand) {
-        return strand instanceof Thread t ? "thread '" + t.getName() + "'" : String.valueOf(strand);
+        return String.valueOf(strand);
     }
 
     /** The failure, once: marks it delivered and sets the interrupt status again if it was an interruption. */

@@ -45,7 +45,7 @@ import org.microthreads.internal.JdkInternals;
  * <h2>Thread safety</h2>
  * All methods may be called from any thread, unless a method says otherwise.
  */
-public abstract sealed class Loop implements AutoCloseable permits SharedLoop, CarrierLoop, HostLoop {
+public final class Loop implements AutoCloseable {
     static final System.Logger LOG = System.getLogger("org.microthreads");
 
     /** How long {@link #close()} waits for cancelled micro-threads; shrinkable for tests. */
@@ -67,10 +67,28 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
     private volatile FailureHandler failureHandler;
     private final LongAdder failures = new LongAdder();
 
-    Loop(String name, int carriers) {
+    /** All that differs between loop kinds (ADR 0027); its hot-path properties are cached below. */
+    final LoopDriver driver;
+    /** {@link LoopDriver#oneCarrier()}, read once. */
+    private final boolean oneCarrier;
+    /** {@link LoopDriver#virtualTime()}, read once. */
+    final boolean virtualTime;
+    /** {@link LoopDriver#seededRandom()}, read once; null: each thread's {@code ThreadLocalRandom}. */
+    final java.util.random.RandomGenerator seededRandom;
+
+    private static final Loop SHARED = new Loop("shared", new SharedDriver());
+
+    /** A loop driven by {@code driver}, which it {@linkplain LoopDriver#attach attaches} last. */
+    Loop(String name, LoopDriver driver) {
         this.name = Objects.requireNonNull(name, "name");
-        this.registry = new Registry(carriers == 1 ? 1 : 4 * carriers);
+        this.driver = driver;
+        this.oneCarrier = driver.oneCarrier();
+        this.virtualTime = driver.virtualTime();
+        this.seededRandom = driver.seededRandom();
+        this.registry = new Registry(oneCarrier ? 1 : 4 * Runtime.getRuntime().availableProcessors());
         this.failureHandler = this::logFailure;
+        if (virtualTime) Park.anyVirtualTime = true;
+        driver.attach(this);
     }
 
     // =====================================================================================
@@ -82,7 +100,7 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
      * {@link #close()} does nothing, so it may be used in a try-with-resources like any loop.
      */
     public static Loop shared() {
-        return SharedLoop.INSTANCE;
+        return SHARED;
     }
 
     /**
@@ -95,12 +113,13 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
      *         {@code --add-opens java.base/java.lang=ALL-UNNAMED} (the message names the flag)
      */
     public static Loop singleCarrier(String name) {
-        return new CarrierLoop(name);
+        Objects.requireNonNull(name, "name");
+        return new Loop(name, new CarrierDriver(name));
     }
 
     /**
      * A new host loop: its micro-threads are continuations run by {@code host} on one thread,
-     * keeping that thread's identity; see {@link HostLoop}. Package-private until the UI loops
+     * keeping that thread's identity; see {@link HostDriver}. Package-private until the UI loops
      * make it public. Close it when done (not from the host thread).
      *
      * @throws UnsupportedOperationException if the JVM lacks
@@ -108,7 +127,8 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
      *         flag), or {@code --add-opens java.base/java.lang=ALL-UNNAMED}
      */
     static Loop onHost(String name, java.util.concurrent.Executor host) {
-        return new HostLoop(name, host);
+        Objects.requireNonNull(name, "name");
+        return new Loop(name, new HostDriver(host));
     }
 
     /** {@return the loop of the calling micro-thread, or {@link #shared()} outside micro-threads} */
@@ -160,11 +180,13 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
             MicroThread<T> m = spawnIn(scope, null, "main", main, false, true, null);
             boolean ended = false;
             try {
+                driver.driveUntil(() -> scope.isEmpty() || scope.deadlock != null, Park.NONE); // a simulated loop runs here
                 scope.await(caller, WaitKind.RUN, "'" + name + "'", Park.NONE, true, () -> scope.deadlock != null);
                 ended = scope.isEmpty();
             } finally {
                 if (!ended) {
                     scope.cancelMembers();
+                    driver.driveUntil(scope::isEmpty, Park.NONE);
                     scope.await(caller, WaitKind.RUN, "'" + name + "'", Park.NONE, false, () -> false);
                 }
             }
@@ -260,8 +282,7 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
             m.claimFailureReport();
             scope.main = m; // before it starts: its failure cancels the rest of the run (ADR 0014)
         }
-        MicroThread.Anchor anchor = new MicroThread.Anchor(m);
-        Object strand = newStrand(m, anchor, name);
+        Strand strand = driver.newStrand(m, name);
         m.strand = strand;
         scope.enter();
         if (block != null) block.enter(m);
@@ -274,7 +295,7 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
         boolean started = false;
         try {
             if (closed) throw closedException(); // re-check: close() may have swept already
-            startStrand(strand);
+            driver.start(strand);
             started = true;
             if (parent != null && (parent.cancelFlag() || parent.hasCancelledAncestor())) {
                 m.cancelOnly(); // started by a cancelled one (or a descendant of one)
@@ -326,26 +347,6 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
         }
     }
 
-    abstract ThreadFactory factory();
-
-    /**
-     * Creates what will run {@code m}'s body ({@code anchor}): a thread of {@link #factory()},
-     * or, on a host loop, a {@link ContinuationStrand}. It becomes {@code m.strand}.
-     */
-    Object newStrand(MicroThread<?> m, MicroThread.Anchor anchor, String name) {
-        Thread t = factory().newThread(anchor);
-        Object bindings = JdkInternals.scopedValueBindings(); // the starter's, as of the start (ADR 0024)
-        if (bindings != null) JdkInternals.inheritScopedValueBindings(t, bindings);
-        t.setUncaughtExceptionHandler(anchor); // how MicroThread.current() finds m
-        if (name != null) t.setName(name);
-        return t;
-    }
-
-    /** Starts a strand made by {@link #newStrand}. */
-    void startStrand(Object strand) {
-        ((Thread) strand).start();
-    }
-
     // =====================================================================================
     // Hooks for the loop kinds
     // =====================================================================================
@@ -359,7 +360,7 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
 
     /** Whether this loop runs its micro-threads one at a time on one thread (deadlock detection). */
     boolean oneCarrier() {
-        return false;
+        return oneCarrier;
     }
 
     /**
@@ -393,7 +394,12 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
 
     /** Runs {@code action} after {@code delayNanos} on this loop's clock. */
     Future<?> schedule(long delayNanos, Runnable action) {
-        return Timers.schedule(delayNanos, action);
+        return driver.schedule(delayNanos, action);
+    }
+
+    /** This loop's clock (nanoseconds): the wall clock's {@link System#nanoTime()}, or a simulated loop's virtual time. */
+    long now() {
+        return virtualTime ? driver.now() : System.nanoTime();
     }
 
     /**
@@ -527,7 +533,9 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
         return sb.toString();
     }
 
-    abstract String kind();
+    String kind() {
+        return driver.kind();
+    }
 
     /** {@return whether {@link #close()} has been called} */
     public final boolean isClosed() {
@@ -561,6 +569,8 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
      */
     @Override
     public void close() {
+        if (!driver.closeable()) return; // the shared loop (issue 14)
+        driver.beforeClose();
         MicroThread<?> caller = MicroThread.currentOrNull();
         if (caller != null && caller.loop == this) {
             throw new IllegalStateException("close() called from micro-thread '" + caller.name() + "' of loop '" + name
@@ -578,7 +588,8 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
         }
         boolean ended;
         try {
-            long deadline = Park.now() + closeGrace.toNanos();
+            long deadline = System.nanoTime() + closeGrace.toNanos(); // a framework timeout: wall clock, also when simulated
+            driver.driveUntil(registry::isEmpty, deadline);
             ended = registry.await(caller, WaitKind.RUN, "'" + name + "' to close", deadline, false, () -> false);
         } catch (InterruptedException impossible) {
             throw new AssertionError(impossible);
@@ -599,19 +610,16 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
                     + " ago and have not ended; close() returns and leaves them running.\n" + whyNotEnded(still, holder)
                     + afterCloseNote(holder) + "\n" + dump(still, "loop '" + name + "'"));
         }
-        if (first) afterClose(ended);
+        if (first) driver.afterClose(ended);
         if (ended) LIVE_LOOPS.remove(this);
     }
-
-    /** Releases the loop's resources once closed. */
-    void afterClose(boolean allEnded) {}
 
     /** How long {@link #close()} waits for cancelled micro-threads (tests shorten it). */
     Duration closeGrace = CLOSE_GRACE;
 
     /** Whether {@code m} holds this loop's one carrier now (racy; for reports); false on multi-core loops. */
     boolean holdsCarrier(MicroThread<?> m) {
-        return false;
+        return driver.holdsCarrier(m);
     }
 
     /** The one of {@code list} that {@linkplain #holdsCarrier holds the carrier} now, or null. */
@@ -627,7 +635,7 @@ public abstract sealed class Loop implements AutoCloseable permits SharedLoop, C
      * thread; {@code holder}: the left-over one holding it, or null.
      */
     String afterCloseNote(MicroThread<?> holder) {
-        return "";
+        return driver.afterCloseNote(holder);
     }
 
     /**

@@ -143,10 +143,10 @@ public final class MicroThread<T> extends Completion<T> {
     /** A {@link Body}, or a {@link Task} for start-and-forget (no wrapper object). */
     private final Object body;
     /**
-     * What runs it: its {@link Thread} (virtual), or a {@link ContinuationStrand} on a host
-     * loop. Also its waiter for {@link Park}.
+     * What runs it ({@link LoopDriver#newStrand}): a {@link ThreadStrand} (its virtual thread), or
+     * a {@link ContinuationStrand} on a host loop. Also its waiter for {@link Park}.
      */
-    volatile Object strand;
+    volatile Strand strand;
     /** The loop's registry is an intrusive list: guarded by the registry stripe's lock. */
     MicroThread<?> prev, next;
     /** Set once it has ended: the registry lists it no more (and unlinks it soon, see there). */
@@ -473,34 +473,9 @@ public final class MicroThread<T> extends Completion<T> {
         if (interrupted) Park.interrupt(Park.currentWaiter());
     }
 
-    /**
-     * The virtual thread's task, and the way to find the micro-thread of the current thread:
-     * it is installed as the thread's uncaught-exception handler, a slot every thread has. A
-     * {@code ScopedValue} or {@code ThreadLocal} would cost every micro-thread ~150–200 bytes
-     * of binding and cache; this costs one 16-byte object that is also the thread's task.
-     * (Bodies catch everything, so the handler itself only ever sees a library bug.)
-     */
-    static final class Anchor implements Runnable, Thread.UncaughtExceptionHandler {
-        final MicroThread<?> microThread;
-
-        Anchor(MicroThread<?> microThread) {
-            this.microThread = microThread;
-        }
-
-        @Override
-        public void run() {
-            microThread.runBody();
-        }
-
-        @Override
-        public void uncaughtException(Thread t, Throwable e) {
-            Loop.LOG.log(System.Logger.Level.ERROR, "micro-thread '" + microThread.name() + "' escaped its body (a microthreads bug)", e);
-        }
-    }
-
-    /** The loop's entry point, on the new virtual thread. */
+    /** The loop's entry point, on the micro-thread's strand. */
     @SuppressWarnings("unchecked")
-    private void runBody() {
+    void runBody() {
         T v = null;
         Throwable f = null;
         try {
@@ -623,18 +598,15 @@ public final class MicroThread<T> extends Completion<T> {
 
     /** The micro-thread of {@code strand} (a waiter, as {@link Park#currentWaiter()} gives), or null. */
     static MicroThread<?> ofStrand(Object strand) {
-        return strand instanceof ContinuationStrand s ? s.microThread
-                : strand instanceof Thread t && t.isVirtual() ? ofVirtual(t) : null;
-    }
-
-    /** The micro-thread the virtual thread {@code t} runs, or null (see ADR 0010). */
-    private static MicroThread<?> ofVirtual(Thread t) {
-        return t.getUncaughtExceptionHandler() instanceof Anchor a && a.microThread.strand == t ? a.microThread : null;
+        return strand instanceof Strand s ? s.microThread() : null;
     }
 
     static MicroThread<?> currentOrNull() {
         Thread t = Thread.currentThread();
-        if (t.isVirtual()) return ofVirtual(t);
+        if (t.isVirtual()) {
+            ThreadStrand s = ThreadStrand.of(t); // see ADR 0010
+            return s == null ? null : s.microThread();
+        }
         ContinuationStrand s = ContinuationStrand.current(); // a host loop's micro-thread on its host thread?
         return s != null ? s.microThread : null;
     }
@@ -1205,8 +1177,8 @@ public final class MicroThread<T> extends Completion<T> {
      */
     boolean cancelOnly() {
         if (!lineage.cancel()) return false; // it has ended
-        Object s = strand;
-        if (s != null) Park.interrupt(s);
+        Strand s = strand;
+        if (s != null) s.interrupt();
         return true;
     }
 
@@ -1287,13 +1259,8 @@ public final class MicroThread<T> extends Completion<T> {
             default: break;
         }
         if (waitKind != null) return State.WAITING;
-        Object s = strand;
-        if (s instanceof ContinuationStrand cs) return cs.isParked() ? State.WAITING : State.RUNNING;
-        if (!(s instanceof Thread t)) return State.RUNNING;
-        return switch (t.getState()) {
-            case WAITING, TIMED_WAITING, BLOCKED -> State.WAITING;
-            default -> State.RUNNING;
-        };
+        Strand s = strand;
+        return s != null && s.blocked() ? State.WAITING : State.RUNNING;
     }
 
     /**
@@ -1312,7 +1279,8 @@ public final class MicroThread<T> extends Completion<T> {
 
     /** {@return its stack now (empty once ended; empty, for now, on a host loop)} */
     public StackTraceElement[] stackTrace() {
-        return strand instanceof Thread t ? t.getStackTrace() : new StackTraceElement[0];
+        Strand s = strand;
+        return s == null ? new StackTraceElement[0] : s.stackTrace();
     }
 
     @Override

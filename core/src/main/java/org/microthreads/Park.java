@@ -2,12 +2,15 @@ package org.microthreads;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
+import java.util.random.RandomGenerator;
 
 /**
- * The one park/unpark seam. Every blocking operation of the library waits here, so a loop
- * whose micro-threads are not virtual threads (continuations mounted on a UI thread, a
- * simulated loop) changes only this class and {@link Completion}'s wake-up.
+ * The one park/unpark seam. Every blocking operation of the library waits here; what differs
+ * between loop kinds is behind the typed {@link Strand} (how to park and wake) and the loop's
+ * {@link LoopDriver} (its clock, timers and randomness), never in the waits themselves.
  *
  * <p>Protocol of a wait, always in the waiting strand:
  * <pre>
@@ -16,16 +19,20 @@ import java.util.concurrent.locks.LockSupport;
  *   endWait(self)                              // in a finally
  * </pre>
  * Wake-ups go through {@link #unpark(Object)}; a park may return spuriously, so every wait
- * re-checks its condition. Waiters are opaque objects obtained from {@link #currentWaiter()};
- * cancellation goes through {@link #interrupt(Thread)}, yielding through {@link #yieldNow()},
- * and deadlines through {@link #now()}.
+ * re-checks its condition. Waiters are the {@link Strand}s {@link #currentWaiter()} gives, held
+ * as opaque objects by the waits; cancellation goes through {@link #interrupt(Object)}, yielding
+ * through {@link #yieldNow()}, deadlines through {@link #now()}, randomness through {@link #random}.
  *
- * <p>Two kinds of strand. A {@link Thread} (virtual or platform): the waiter is the thread,
- * parking is {@link LockSupport}, interruption is the thread's. A micro-thread of a
- * {@link HostLoop} runs as a continuation on the host thread: its waiter is its
- * {@link ContinuationStrand}, whose park yields the continuation and whose unpark resubmits it
- * to the host; its interrupt flag is its own, not the host thread's. The clock is
- * {@link System#nanoTime()}; a simulated loop will supply virtual time here.
+ * <p>Two kinds of strand. A {@link ThreadStrand} (a virtual thread, or a plain thread while it
+ * waits): parking is {@link LockSupport}, interruption is the thread's. A micro-thread of a host
+ * loop runs as a continuation on the host thread: its strand is a {@link ContinuationStrand}, whose
+ * park yields the continuation and whose unpark resubmits it to the host; its interrupt flag is its
+ * own, not the host thread's.
+ *
+ * <p>Time. The clock is {@link System#nanoTime()} unless the caller is a micro-thread of a loop with
+ * virtual time (a simulated loop): then it is that loop's clock, and a timed park is ended by the
+ * loop's timer instead of the JDK's. Until such a loop exists ({@link #anyVirtualTime}), reading
+ * the clock costs what {@code System.nanoTime()} costs.
  *
  * <p>Which strand runs the caller: a virtual thread is always itself (the fast path, one
  * {@code isVirtual()} test); on a platform thread, {@link ContinuationStrand#current()} says
@@ -98,17 +105,37 @@ final class Park {
         } else if (deadline == NONE) {
             LockSupport.park(blocker);
         } else {
-            long remaining = deadline - now();
-            if (remaining > 0) LockSupport.parkNanos(blocker, remaining);
+            parkThreadUntil(blocker, deadline);
         }
     }
 
-    /** The object that {@link #unpark(Object)} needs to wake the current strand. */
-    static Object currentWaiter() {
+    /** A thread's timed park: the JDK's timer ends it, unless its loop has virtual time. */
+    private static void parkThreadUntil(Object blocker, long deadline) {
+        MicroThread<?> m = anyVirtualTime ? MicroThread.currentOrNull() : null;
+        if (m == null || !m.loop.virtualTime) {
+            long remaining = deadline - System.nanoTime();
+            if (remaining > 0) LockSupport.parkNanos(blocker, remaining);
+            return;
+        }
+        long remaining = deadline - m.loop.now();
+        if (remaining <= 0) return;
+        Future<?> timer = m.loop.schedule(remaining, m.strand::unpark);
+        try {
+            LockSupport.park(blocker);
+        } finally {
+            timer.cancel(false);
+        }
+    }
+
+    /** The strand that {@link #unpark(Object)} needs to wake the caller; the same object for every wait of a strand. */
+    static Strand currentWaiter() {
         Thread t = Thread.currentThread();
-        if (t.isVirtual()) return t;
+        if (t.isVirtual()) {
+            ThreadStrand s = ThreadStrand.of(t);
+            return s != null ? s : ThreadStrand.plain();
+        }
         ContinuationStrand s = ContinuationStrand.current();
-        return s != null ? s : t;
+        return s != null ? s : ThreadStrand.plain();
     }
 
     /** The continuation strand running the caller, or null when the caller is a thread's own code. */
@@ -116,21 +143,14 @@ final class Park {
         return Thread.currentThread().isVirtual() ? null : ContinuationStrand.current();
     }
 
+    /** Wakes a strand; {@code waiter} as {@link #currentWaiter()} gave it (held as an opaque object by the waits). */
     static void unpark(Object waiter) {
-        if (waiter instanceof Thread t) {
-            LockSupport.unpark(t);
-        } else {
-            ((ContinuationStrand) waiter).unpark();
-        }
+        ((Strand) waiter).unpark();
     }
 
     /** Interrupts a strand (cancellation and timeouts); {@code waiter} as {@link #currentWaiter()} gives. */
     static void interrupt(Object waiter) {
-        if (waiter instanceof Thread t) {
-            t.interrupt();
-        } else {
-            ((ContinuationStrand) waiter).interrupt();
-        }
+        ((Strand) waiter).interrupt();
     }
 
     /** Sets the current strand's interrupt status again (an interrupt that lost a race keeps for later). */
@@ -159,9 +179,23 @@ final class Park {
         if (s != null) s.yieldNow(); else Thread.yield();
     }
 
-    /** The clock deadlines are measured on. */
+    /** Set once a loop with virtual time exists; until then {@link #now()} is {@link System#nanoTime()}. */
+    static volatile boolean anyVirtualTime;
+
+    /** The clock deadlines are measured on: the caller's loop's (see the class comment). */
     static long now() {
-        return System.nanoTime();
+        if (!anyVirtualTime) return System.nanoTime();
+        MicroThread<?> m = MicroThread.currentOrNull();
+        return m == null ? System.nanoTime() : m.loop.now();
+    }
+
+    /**
+     * The source of randomness for {@code self} (the caller's micro-thread, or null): its loop's
+     * seeded one on a simulated loop, else the thread's {@code ThreadLocalRandom}.
+     */
+    static RandomGenerator random(MicroThread<?> self) {
+        RandomGenerator r = self == null ? null : self.loop.seededRandom;
+        return r != null ? r : ThreadLocalRandom.current();
     }
 
     /** Whether {@code deadline} (not {@link #NONE}) has passed. */

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.random.RandomGenerator;
 
 /**
  * Waits for the first of several pipe operations that can happen, does exactly that one, and
@@ -306,9 +306,9 @@ public final class Select {
             timeout = null;
         }
         if (m < clauses.length) clauses = Arrays.copyOf(clauses, m);
-        int[] order = fair && m > 2 ? shuffled(m) : null;
-        int start = fair && m == 2 ? ThreadLocalRandom.current().nextInt(2) : 0;
         MicroThread<?> self = MicroThread.currentOrNull();
+        int[] order = fair && m > 2 ? shuffled(m, Park.random(self)) : null;
+        int start = fair && m == 2 ? Park.random(self).nextInt(2) : 0;
         if (dflt == null) Park.checkCancelled(self);
         long deadline = timeout == null ? Park.NONE : Park.deadlineAfter(timeout.timeout(), "timeout");
         Pipe<?>[] locks = lockOrder(clauses);
@@ -355,10 +355,9 @@ public final class Select {
      * 0..m-1 shuffled (Fisher-Yates): each ready case equally likely. Two cases need no array: a
      * random first of the two is the same thing.
      */
-    private static int[] shuffled(int m) {
+    private static int[] shuffled(int m, RandomGenerator rnd) {
         int[] order = new int[m];
         for (int i = 0; i < m; i++) order[i] = i;
-        ThreadLocalRandom rnd = ThreadLocalRandom.current();
         for (int i = m - 1; i > 0; i--) {
             int j = rnd.nextInt(i + 1);
             int t = order[i];

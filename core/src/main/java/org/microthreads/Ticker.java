@@ -6,7 +6,7 @@ import java.util.concurrent.Future;
 
 /**
  * The timer behind a {@linkplain Pipe#ticker(Duration) ticker pipe}: puts tick {@code n} into the
- * pipe at {@code start + n * period} on its loop's clock ({@link Park#now()},
+ * pipe at {@code start + n * period} on its loop's clock ({@link Loop#now()},
  * {@link Loop#schedule}), never reading the wall clock itself, so that a loop with virtual time
  * can drive it.
  *
@@ -48,7 +48,7 @@ final class Ticker {
     void start(Pipe<Long> p) {
         synchronized (this) {
             pipe = new WeakReference<>(p);
-            start = Park.now();
+            start = loop.now();
             next = loop.schedule(period, this::fire);
         }
         if (scope != null && !scope.addTicker(this)) p.close(); // its run or loop has already ended
@@ -60,7 +60,7 @@ final class Ticker {
             next = null;
             if (stopped) return;
             if (p != null) {
-                long elapsed = Park.now() - start;
+                long elapsed = loop.now() - start;
                 long n = Math.max(last + 1, elapsed / period); // the latest tick due; a late timer skips some
                 last = n;
                 try {

@@ -96,7 +96,7 @@ class DeadlockRuleTest {
     @Timeout(60)
     void aPipeConfinedOutsideAnyRunAndFedByALaterOutsideStartIsNeverReported() throws Exception {
         try (Loop loop = Loop.singleCarrier("outside-any-run"); LogCapture log = LogCapture.start()) {
-            CarrierLoop carrier = (CarrierLoop) loop;
+            CarrierDriver carrier = (CarrierDriver) loop.driver;
             CompletableFuture<Pipe<String>> published = new CompletableFuture<>();
             MicroThread<String> waiter = loop.parallel("waiter", () -> {
                 Pipe<String> p = Pipe.<String>rendezvous().named("inbox").confined();
@@ -165,7 +165,7 @@ class DeadlockRuleTest {
                     throw new AssertionError(e);
                 }
             }, r -> Thread.ofPlatform().start(r));
-            CarrierLoop carrier = (CarrierLoop) loop;
+            CarrierDriver carrier = (CarrierDriver) loop.driver;
             waitUntil(() -> loop.microThreads().size() == 3 && loop.microThreads().stream().allMatch(m -> m.waitingOn().isPresent())
                     && carrier.carrierSleepsForTest());
             later.complete(7);

@@ -339,7 +339,7 @@ class LimiterTest {
                     throw new AssertionError(e);
                 }
             }, r -> Thread.ofPlatform().start(r));
-            CarrierLoop carrier = (CarrierLoop) loop;
+            CarrierDriver carrier = (CarrierDriver) loop.driver;
             waitUntil(() -> m.waiting() == 1 && carrier.carrierSleepsForTest()); // idle, its check done
             m.release();
             assertThat(run.get(30, TimeUnit.SECONDS)).isEqualTo("got it");
@@ -380,7 +380,7 @@ class LimiterTest {
                     throw new AssertionError(e);
                 }
             }, r -> Thread.ofPlatform().start(r));
-            CarrierLoop carrier = (CarrierLoop) loop;
+            CarrierDriver carrier = (CarrierDriver) loop.driver;
             // the sleeper has ended (its permit served main), main now waits for the awaiter's permit
             waitUntil(() -> loop.microThreads().size() == 2 && carrier.carrierSleepsForTest()
                     && loop.microThreads().stream().allMatch(m -> m.waitingOn().isPresent()));

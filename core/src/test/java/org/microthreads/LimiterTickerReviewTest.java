@@ -244,7 +244,7 @@ class LimiterTickerReviewTest {
                     throw new AssertionError(e);
                 }
             }, r -> Thread.ofPlatform().start(r));
-            CarrierLoop carrier = (CarrierLoop) loop;
+            CarrierDriver carrier = (CarrierDriver) loop.driver;
             waitUntil(() -> loop.microThreads().size() == 2 && carrier.carrierSleepsForTest()
                     && loop.microThreads().stream().allMatch(m -> m.waitingOn().isPresent()));
             fromOutside.put("fed");

@@ -7,8 +7,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.microthreads.internal.JdkInternals;
 
 /**
- * A single-carrier loop: virtual threads whose continuations all run on one platform thread
- * (a {@link CarrierExecutor}), one at a time, in FIFO order.
+ * The driver of a single-carrier loop: virtual threads whose continuations all run on one
+ * platform thread (a {@link CarrierExecutor}), one at a time, in FIFO order.
  *
  * <p>Deadlock detection: {@link Loop#internalWaits} counts micro-threads in a wait that only
  * another micro-thread of this loop can end (a join without timeout). Both it and the carrier's
@@ -19,24 +19,45 @@ import org.microthreads.internal.JdkInternals;
  * loop nobody refers to any more is collected even if never closed; a cleaner then stops its
  * carrier, and says so if micro-threads were still in it.
  */
-final class CarrierLoop extends Loop {
+final class CarrierDriver extends LoopDriver {
     private static final java.lang.ref.Cleaner CLEANER = java.lang.ref.Cleaner.create(
             Thread.ofPlatform().daemon().name("microthreads-loop-cleaner").factory());
 
+    private final String name;
     private final CarrierExecutor carrier;
     private final ThreadFactory factory;
+    /** The loop, weakly: the carrier thread (through its idle check) must not keep an unreachable loop alive. */
+    private final WeakLoop self = new WeakLoop();
 
-    CarrierLoop(String name) {
-        super(name, 1);
-        WeakReference<CarrierLoop> self = new WeakReference<>(this);
-        this.carrier = new CarrierExecutor(name, () -> {
-            CarrierLoop loop = self.get();
-            return loop == null || loop.checkDeadlock(loop.internalWaits);
-        });
+    /** Checks and prepares; nothing starts before {@link #attach}. */
+    CarrierDriver(String name) {
+        this.name = name;
+        this.carrier = new CarrierExecutor(name, self::idle);
         this.factory = JdkInternals.virtualThreadBuilder(carrier).factory(); // throws without the flag
+    }
+
+    @Override
+    void attach(Loop loop) {
+        super.attach(loop);
+        self.loop = new WeakReference<>(loop);
         carrier.start();
-        CLEANER.register(this, new Release(name, carrier, rootScope.liveCounter()));
+        CLEANER.register(loop, new Release(name, carrier, loop.rootScope.liveCounter()));
         StallMonitor.watch(new Watch(name, carrier, self));
+    }
+
+    /** Holds the loop weakly; refers to nothing else (it is reachable from the carrier thread). */
+    private static final class WeakLoop {
+        volatile WeakReference<Loop> loop = new WeakReference<>(null);
+
+        Loop get() {
+            return loop.get();
+        }
+
+        /** The carrier's idle check; false: the registry was busy, check again in a moment. */
+        boolean idle() {
+            Loop l = get();
+            return l == null || l.checkDeadlock(l.internalWaits);
+        }
     }
 
     /** Whether the carrier sleeps, its idle check run after its last task (for tests). */
@@ -45,8 +66,13 @@ final class CarrierLoop extends Loop {
     }
 
     @Override
-    ThreadFactory factory() {
-        return factory;
+    Strand newStrand(MicroThread<?> m, String name) {
+        return threadStrand(factory, m, name);
+    }
+
+    @Override
+    void start(Strand s) {
+        startThread(s);
     }
 
     @Override
@@ -67,7 +93,7 @@ final class CarrierLoop extends Loop {
     /** Whether {@code m} is mounted on this loop's carrier now (racy; for reports). */
     @Override
     boolean holdsCarrier(MicroThread<?> m) {
-        return m.strand instanceof Thread t && JdkInternals.carrierOf(t) == carrier.carrierThread();
+        return m.strand instanceof ThreadStrand s && JdkInternals.carrierOf(s.thread) == carrier.carrierThread();
     }
 
     @Override
@@ -83,7 +109,7 @@ final class CarrierLoop extends Loop {
     }
 
     /** What the stall monitor sees of this loop: refers to it weakly. */
-    private record Watch(String loopName, CarrierExecutor carrier, WeakReference<CarrierLoop> loop)
+    private record Watch(String loopName, CarrierExecutor carrier, WeakLoop loop)
             implements StallMonitor.Watched {
         @Override
         public long switches() {
@@ -102,7 +128,7 @@ final class CarrierLoop extends Loop {
 
         @Override
         public String holder() {
-            CarrierLoop l = loop.get();
+            Loop l = loop.get();
             MicroThread<?> m = l == null ? null : l.carrierHolder(l.snapshotWithEnding());
             if (m != null) return "micro-thread " + m.quotedName() + MicroThread.stackText(m.stackTrace());
             return "the carrier (no micro-thread of the loop is mounted on it: the JDK's own code; its stack follows)"

@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.microthreads.internal.JdkInternals;
 
 /**
- * A loop whose micro-threads are continuations mounted on one host thread (later: a UI
+ * The driver of a host loop: its micro-threads are continuations mounted on one host thread (later: a UI
  * thread), reached through an {@link Executor} that runs its tasks on that thread, in order
  * ({@code SwingUtilities::invokeLater}; in tests, a platform thread draining a queue). Inside
  * its micro-threads {@code Thread.currentThread()} is the host thread, before and after any
@@ -29,7 +29,7 @@ import org.microthreads.internal.JdkInternals;
  * the host executor and not yet run. When a turn ends with none queued and every live
  * micro-thread in an internal wait, nothing can wake any of them.
  */
-final class HostLoop extends Loop {
+final class HostDriver extends LoopDriver {
     final Executor host;
     /** The host thread, once it has run a task (for the close() check and dumps). */
     volatile Thread hostThread;
@@ -45,21 +45,30 @@ final class HostLoop extends Loop {
     static {
         try {
             java.lang.invoke.MethodHandles.Lookup l = java.lang.invoke.MethodHandles.lookup();
-            TURNS = l.findVarHandle(HostLoop.class, "turns", long.class);
-            MOUNTED = l.findVarHandle(HostLoop.class, "mounted", ContinuationStrand.class);
+            TURNS = l.findVarHandle(HostDriver.class, "turns", long.class);
+            MOUNTED = l.findVarHandle(HostDriver.class, "mounted", ContinuationStrand.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
 
-    HostLoop(String name, Executor host) {
-        super(name, 1);
+    /** Checks and prepares; nothing is watched before {@link #attach}. */
+    HostDriver(Executor host) {
         Objects.requireNonNull(host, "host");
         JdkInternals.requireContinuations("host loops");   // throws without the flag, naming it
         JdkInternals.requireMonitorCheck("host loops");
         this.host = host;
+    }
+
+    @Override
+    void attach(Loop loop) {
+        super.attach(loop);
         ContinuationStrand.anyHostLoop = true;
-        StallMonitor.watch(new Watch(name, new java.lang.ref.WeakReference<>(this)));
+        StallMonitor.watch(new Watch(loop.name(), new java.lang.ref.WeakReference<>(this)));
+    }
+
+    String name() {
+        return loop.name();
     }
 
     /** On the host thread: {@code s}'s turn begins (non-null) or ends (null). Opaque stores: no fence. */
@@ -75,28 +84,28 @@ final class HostLoop extends Loop {
     }
 
     /** What the stall monitor sees of a host loop: refers to it weakly. */
-    private record Watch(String loopName, java.lang.ref.WeakReference<HostLoop> loop) implements StallMonitor.Watched {
+    private record Watch(String loopName, java.lang.ref.WeakReference<HostDriver> loop) implements StallMonitor.Watched {
         @Override
         public long switches() {
-            HostLoop l = loop.get();
+            HostDriver l = loop.get();
             return l == null ? -1 : (long) TURNS.getOpaque(l);
         }
 
         @Override
         public boolean sleeping() {
-            HostLoop l = loop.get();
+            HostDriver l = loop.get();
             return l == null || MOUNTED.getOpaque(l) == null; // the host's own work is not the loop's
         }
 
         @Override
         public boolean gone() {
-            HostLoop l = loop.get();
-            return l == null || l.isClosed() && l.liveCount() == 0;
+            HostDriver l = loop.get();
+            return l == null || l.loop.isClosed() && l.loop.liveCount() == 0;
         }
 
         @Override
         public String holder() {
-            HostLoop l = loop.get();
+            HostDriver l = loop.get();
             ContinuationStrand s = l == null ? null : (ContinuationStrand) MOUNTED.getOpaque(l);
             Thread t = l == null ? null : l.hostThread;
             if (s == null || t == null) return "nothing any more";
@@ -105,25 +114,19 @@ final class HostLoop extends Loop {
     }
 
     @Override
-    ThreadFactory factory() {
-        throw new UnsupportedOperationException("a host loop's micro-threads are continuations, not threads");
+    Strand newStrand(MicroThread<?> m, String name) {
+        return new ContinuationStrand(this, m, m::runBody);
     }
 
     @Override
-    Object newStrand(MicroThread<?> m, MicroThread.Anchor anchor, String name) {
-        return new ContinuationStrand(this, m, anchor);
+    void start(Strand s) {
+        ((ContinuationStrand) s).submit(true); // a refusal undoes the start (Loop.spawnIn)
     }
-
-    @Override
-    void startStrand(Object strand) {
-        ((ContinuationStrand) strand).submit(true); // a refusal undoes the start (Loop.spawnIn)
-    }
-
 
     /** On the host thread, after a micro-thread's turn, when none is queued. */
     void onIdle() {
-        if (queued.get() == 0 && !checkDeadlock(internalWaits)) {
-            // registry busy: look again in a moment, on the host thread
+        if (queued.get() == 0 && !loop.checkDeadlock(loop.internalWaits)) {
+            // registry busy: look again in a moment, on the host thread (a wall-clock retry of the driver's own)
             Timers.schedule(1_000_000, () -> host.execute(() -> {
                 if (queued.get() == 0) onIdle();
             }));
@@ -140,13 +143,12 @@ final class HostLoop extends Loop {
         return "host thread";
     }
 
-    /** @throws IllegalStateException also if called from the host thread outside a micro-thread */
+    /** Refuses the host thread outside a micro-thread: close() would block the thread its micro-threads need. */
     @Override
-    public void close() {
-        if (Thread.currentThread() == hostThread && MicroThread.currentOrNull() == null && !microThreads().isEmpty()) {
+    void beforeClose() {
+        if (Thread.currentThread() == hostThread && MicroThread.currentOrNull() == null && !loop.microThreads().isEmpty()) {
             throw new IllegalStateException("close() called on the host thread of loop '" + name()
                     + "': it would block the thread its micro-threads need to end");
         }
-        super.close();
     }
 }
