@@ -11,6 +11,6 @@ package org.microthreads;
  */
 public final class DeadlockException extends RuntimeException {
     DeadlockException(String report) {
-        super(report, null, false, false);
+        super(report, null, true, false); // suppression on: run() attaches main's earlier failure, a simulation its trace
     }
 }

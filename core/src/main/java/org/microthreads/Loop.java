@@ -403,6 +403,19 @@ public final class Loop implements AutoCloseable {
     }
 
     /**
+     * This loop's clock, in nanoseconds: {@link System#nanoTime()} on real loops; on a
+     * {@linkplain Simulation simulated} loop, its virtual time (nanoseconds since the Unix epoch,
+     * starting at 2000-01-01T00:00:00Z). Every timed operation of the library measures time on
+     * the clock of the loop of the micro-thread that calls it. For code that must run both for
+     * real and simulated, read time here rather than from {@code System.nanoTime()}.
+     *
+     * @return the loop's clock now, in nanoseconds (differences are meaningful, as for {@code System.nanoTime()})
+     */
+    public long nanoTime() {
+        return now();
+    }
+
+    /**
      * The deadlock check of the loops with one carrier, run by that carrier (or host thread)
      * outside any micro-thread when nothing is queued. {@code internalWaits}: how many
      * micro-threads are in a wait only another micro-thread of this loop can end. It must never
@@ -430,13 +443,22 @@ public final class Loop implements AutoCloseable {
      * {@code stuck}. Called on a carrier thread: never blocks (the log is written elsewhere).
      */
     final void deadlocked(String report, List<MicroThread<?>> stuck) {
+        stopRuns(() -> new DeadlockException(report), report, stuck);
+    }
+
+    /** As {@link #deadlocked}, for a simulated loop that cannot go on: the runs involved throw {@code failure}. */
+    final void stopRuns(SimulationException failure, List<MicroThread<?>> stuck) {
+        stopRuns(() -> failure, failure.getMessage(), stuck);
+    }
+
+    private void stopRuns(java.util.function.Supplier<RuntimeException> failure, String report, List<MicroThread<?>> stuck) {
         for (MicroThread<?> m : stuck) m.cancelOnly(); // first: nothing below may prevent it
         java.util.Set<Scope> involved = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (MicroThread<?> m : stuck) involved.add(m.scope);
         boolean told = false;
         for (Scope s : runs) {
             if (!involved.contains(s)) continue; // a run starting meanwhile is not part of it
-            s.deadlock = new DeadlockException(report);
+            s.deadlock = failure.get();
             s.wakeAll();
             told = true;
         }

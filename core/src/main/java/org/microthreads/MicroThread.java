@@ -259,6 +259,10 @@ public final class MicroThread<T> extends Completion<T> {
     }
     /** Whether the current wait can only end by another micro-thread of this loop ending. */
     boolean waitInternal;
+    /** In a timed park on its loop's virtual clock outside a library wait (a pause); for the simulated loop. */
+    boolean parkedOnLoopClock;
+    /** Timers armed by it on a simulated loop (the runaway report names the busiest). */
+    long timersArmed;
     /**
      * How many times the library has thrown the sticky cancellation at this micro-thread again:
      * each time, the body had caught the previous one and carried on. Written by it only.

@@ -120,9 +120,11 @@ final class Park {
         long remaining = deadline - m.loop.now();
         if (remaining <= 0) return;
         Future<?> timer = m.loop.schedule(remaining, m.strand::unpark);
+        m.parkedOnLoopClock = true;
         try {
             LockSupport.park(blocker);
         } finally {
+            m.parkedOnLoopClock = false;
             timer.cancel(false);
         }
     }

@@ -13,8 +13,11 @@ final class Scope extends Gate {
     final Loop loop;
     /** Its live micro-threads: one atomic increment per start and decrement per end. */
     private final java.util.concurrent.atomic.AtomicInteger live = new java.util.concurrent.atomic.AtomicInteger();
-    /** Set by the deadlock detector; makes {@code run} stop waiting and cancel the scope. */
-    volatile DeadlockException deadlock;
+    /**
+     * Set by the deadlock detector (a {@link DeadlockException}) or a simulated loop that cannot go
+     * on (a {@link SimulationException}); makes {@code run} stop waiting, cancel the scope and throw it.
+     */
+    volatile RuntimeException deadlock;
     /** The run's main micro-thread (null for the root scope): if it fails, the others are cancelled. */
     volatile MicroThread<?> main;
     /** Guarded by itself. */

@@ -1,0 +1,207 @@
+package org.microthreads;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class SimulationTest {
+
+    @Test
+    void runsAndReturnsTheValueWithVirtualTime() throws Exception {
+        Simulation sim = Simulation.withSeed(1);
+        long wall = System.nanoTime();
+        int v = sim.run(() -> {
+            long t0 = Loop.current().nanoTime();
+            MicroThread.sleep(Duration.ofHours(1));
+            assertEquals(Duration.ofHours(1).toNanos(), Loop.current().nanoTime() - t0);
+            return 42;
+        });
+        assertEquals(42, v);
+        assertEquals(Duration.ofHours(1), sim.elapsed());
+        assertTrue(System.nanoTime() - wall < Duration.ofSeconds(5).toNanos());
+        assertEquals(java.time.Instant.parse("2000-01-01T01:00:00Z"), sim.now());
+    }
+
+    /** The order in which micro-threads interleave, as a string. */
+    private static String interleaving(long seed) throws Exception {
+        Simulation sim = Simulation.withSeed(seed);
+        return sim.run(() -> {
+            StringBuilder sb = new StringBuilder();
+            List<MicroThread<Void>> all = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                int id = i;
+                all.add(MicroThread.parallel(() -> {
+                    for (int k = 0; k < 5; k++) {
+                        sb.append(id);
+                        MicroThread.yieldNow();
+                    }
+                    return null;
+                }));
+            }
+            for (MicroThread<Void> m : all) m.join();
+            return sb.toString();
+        });
+    }
+
+    @Test
+    void theSameSeedGivesTheSameScheduleAndOtherSeedsOthers() throws Exception {
+        Set<String> seen = new HashSet<>();
+        for (long seed = 0; seed < 50; seed++) {
+            String a = interleaving(seed);
+            assertEquals(a, interleaving(seed), "seed " + seed);
+            seen.add(a);
+        }
+        assertTrue(seen.size() >= 45, "50 seeds gave only " + seen.size() + " schedules");
+        Simulation s1 = Simulation.withSeed(7), s2 = Simulation.withSeed(7);
+        s1.run(() -> interleavingBody());
+        s2.run(() -> interleavingBody());
+        assertEquals(s1.scheduleHash(), s2.scheduleHash());
+        assertEquals(s1.steps(), s2.steps());
+        assertEquals(0, s1.outsideWakeUps());
+    }
+
+    private static int interleavingBody() throws InterruptedException {
+        var p = Pipe.<Integer>buffered(2);
+        var prod = MicroThread.parallel(() -> {
+            for (int i = 0; i < 10; i++) p.put(i);
+            p.close();
+            return null;
+        });
+        int sum = 0;
+        for (Integer x : p) sum += x;
+        prod.join();
+        return sum;
+    }
+
+    @Test
+    void aDeadlockOnPlainPipesFailsWithTheReportAndTheSeed() {
+        Simulation sim = Simulation.withSeed(3);
+        DeadlockException e = assertThrows(DeadlockException.class, () -> sim.run(() -> {
+            Pipe<Integer> a = Pipe.rendezvous(), b = Pipe.rendezvous();
+            var x = MicroThread.parallel("x", () -> a.take());
+            var y = MicroThread.parallel("y", () -> b.take());
+            return x.join() + y.join();
+        }));
+        assertTrue(e.getMessage().contains("'x'") && e.getMessage().contains("'y'"), e.getMessage());
+        SimulationTrace t = (SimulationTrace) e.getSuppressed()[e.getSuppressed().length - 1];
+        assertEquals(3, t.seed());
+        assertTrue(t.getMessage().contains("Simulation.withSeed(3)"), t.getMessage());
+    }
+
+    @Test
+    void aJdkSleepIsOutsideTheSimulationAndFailsClearly() {
+        SimulationException e = assertThrows(SimulationException.class, () -> Simulation.withSeed(0).run(() -> {
+            MicroThread.parallel("sleeper", () -> {
+                Thread.sleep(50);
+                return null;
+            }).join();
+            return null;
+        }));
+        assertTrue(e.getMessage().contains("micro-thread 'sleeper' blocked on something outside the simulation"), e.getMessage());
+        assertTrue(e.getMessage().contains("Thread.sleep"), e.getMessage());
+    }
+
+    @Test
+    void withAnOutsideWaitAJdkSleepIsWaitedForInRealTime() throws Exception {
+        Simulation sim = Simulation.withSeed(0).outsideWait(Duration.ofSeconds(5));
+        assertEquals(1, (int) sim.run(() -> {
+            Thread.sleep(20);
+            return 1;
+        }));
+        assertTrue(sim.outsideWakeUps() > 0);
+    }
+
+    @Test
+    void anEndlessTickerLoopFailsAsARunawayNamingIt() {
+        SimulationException e = assertThrows(SimulationException.class, () -> Simulation.withSeed(0).horizon(Duration.ofHours(1)).run(() -> {
+            MicroThread.parallel("poller", () -> {
+                while (true) MicroThread.sleep(Duration.ofSeconds(1));
+            });
+            return null;
+        }));
+        assertTrue(e.getMessage().contains("horizon") && e.getMessage().contains("'poller'"), e.getMessage());
+    }
+
+    @Test
+    void aMonitorHandedBetweenMicroThreadsWorks() throws Exception {
+        Object lock = new Object();
+        int[] n = new int[1];
+        Simulation.withSeed(5).run(() -> {
+            List<MicroThread<Void>> all = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                all.add(MicroThread.parallel(() -> {
+                    for (int k = 0; k < 3; k++) {
+                        synchronized (lock) {
+                            n[0]++;
+                            MicroThread.yieldNow();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (var m : all) m.join();
+            return null;
+        });
+        assertEquals(9, n[0]);
+    }
+
+    @Test
+    void timeoutsSelectAndTickersRunOnVirtualTime() throws Exception {
+        Simulation sim = Simulation.withSeed(11);
+        String out = sim.run(() -> {
+            StringBuilder sb = new StringBuilder();
+            Pipe<Integer> never = Pipe.rendezvous();
+            try {
+                MicroThread.withTimeout(Duration.ofMinutes(5), never::take);
+            } catch (java.util.concurrent.TimeoutException e) {
+                sb.append("timeout;");
+            }
+            String s = Select.<String>select(never.onTake(x -> "x"), Select.onTimeout(Duration.ofSeconds(30), () -> "t"));
+            sb.append(s).append(';');
+            Integer none = never.tryTake(Duration.ofSeconds(30));
+            sb.append(none).append(';');
+            Pipe<Long> ticks = Pipe.ticker(Duration.ofSeconds(10));
+            for (int i = 0; i < 3; i++) sb.append(ticks.take()).append(',');
+            ticks.close();
+            return sb.toString();
+        });
+        assertEquals("timeout;t;null;1,2,3,", out);
+        assertEquals(Duration.ofMinutes(6).plusSeconds(30), sim.elapsed());
+    }
+
+    @Test
+    void anHourOfTimeoutsOverAThousandMicroThreadsWakesEachAtItsInstantInOrder() throws Exception {
+        for (int rep = 0; rep < 3; rep++) {
+            long wall = System.nanoTime();
+            long[] wakes = new long[1];
+            Simulation sim = Simulation.withSeed(rep);
+            sim.run(() -> {
+                long t0 = Loop.current().nanoTime();
+                long[] last = new long[1];
+                for (int i = 0; i < 1000; i++) {
+                    long offset = i * 10_000_000L; // each micro-thread its own phase
+                    MicroThread.startAndForget(() -> {
+                        MicroThread.sleep(Duration.ofNanos(offset));
+                        for (int k = 1; k <= 360; k++) {
+                            MicroThread.sleep(Duration.ofSeconds(10));
+                            long t = Loop.current().nanoTime() - t0;
+                            if (t != offset + k * 10_000_000_000L) throw new AssertionError("woke at " + t);
+                            if (t < last[0]) throw new AssertionError("out of order");
+                            last[0] = t;
+                            wakes[0]++;
+                        }
+                    });
+                }
+                return null;
+            });
+            System.out.printf("360,000 timer events over 1,000 micro-threads: %d ms wall, %d steps%n",
+                    (System.nanoTime() - wall) / 1_000_000, sim.steps());
+            assertEquals(360_000, wakes[0]);
+        }
+    }
+}
