@@ -37,8 +37,8 @@ import org.microthreads.internal.JdkInternals;
  *   <li>otherwise the loop has nothing left to do.
  * </ol>
  *
- * <p>Confined to the owner thread, except {@link #execute} (any thread) and {@link #schedule}
- * (any thread, under the timers' lock).
+ * <p>Confined to the owner thread, except {@link #execute} and {@link #schedule}: from any other
+ * thread they queue the task or timer for the owner, which takes them in arrival order.
  */
 final class SimDriver extends LoopDriver implements Executor {
     /** The virtual clock's origin: 2000-01-01T00:00:00Z in nanoseconds since the Unix epoch (as Go's synctest). */
@@ -62,7 +62,9 @@ final class SimDriver extends LoopDriver implements Executor {
 
     // ---- the clock and its timers ----
     private volatile long now = EPOCH;
+    /** Owner only; timers armed by other threads wait in {@link #remoteTimers} until the owner takes them. */
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+    private final ConcurrentLinkedQueue<Timer> remoteTimers = new ConcurrentLinkedQueue<>();
     private long timerSeq;
 
     // ---- the trace ----
@@ -166,24 +168,24 @@ final class SimDriver extends LoopDriver implements Executor {
 
     @Override
     Future<?> schedule(long delayNanos, Runnable action) {
-        MicroThread<?> by = MicroThread.currentOrNull();
-        synchronized (timers) {
-            Timer t = new Timer(now + Math.max(0, delayNanos), timerSeq++, action);
-            timers.add(t);
+        Timer t = new Timer(now + Math.max(0, delayNanos), action);
+        if (JdkInternals.currentCarrierThread() == owner) {
+            MicroThread<?> by = MicroThread.currentOrNull();
             if (by != null) by.timersArmed++; // for the runaway report
-            return t;
+            t.seq = timerSeq++;
+            timers.add(t);
+        } else { // another thread (outside the simulation): the owner takes it at its next step
+            remoteTimers.add(t);
         }
+        return t;
     }
 
     /** Fires every timer due at or before now, in order. Owner only. */
     private void fireDue() {
-        while (true) {
-            Timer t;
-            synchronized (timers) {
-                t = timers.peek();
-                if (t == null || t.deadline - now > 0) return;
-                timers.poll();
-            }
+        if (!remoteTimers.isEmpty()) takeRemoteTimers();
+        Timer t;
+        while ((t = timers.peek()) != null && t.deadline - now <= 0) {
+            timers.poll();
             if (!t.cancelled) {
                 t.cancelled = true;
                 t.action.run();
@@ -191,26 +193,34 @@ final class SimDriver extends LoopDriver implements Executor {
         }
     }
 
-    /** The earliest live timer's deadline, dropping cancelled ones; false if none. */
-    private boolean advanceToNextTimer() {
-        synchronized (timers) {
-            Timer t;
-            while ((t = timers.peek()) != null && t.cancelled) timers.poll();
-            if (t == null) return false;
-            if (t.deadline - now > 0) now = t.deadline;
-            return true;
+    private void takeRemoteTimers() {
+        Timer t;
+        while ((t = remoteTimers.poll()) != null) {
+            t.seq = timerSeq++;
+            timers.add(t);
         }
+    }
+
+    /** Moves the clock to the earliest live timer, dropping cancelled ones; false if none. Owner only. */
+    private boolean advanceToNextTimer() {
+        if (!remoteTimers.isEmpty()) takeRemoteTimers();
+        Timer t;
+        while ((t = timers.peek()) != null && t.cancelled) timers.poll();
+        if (t == null) return false;
+        if (t.deadline - now > 0) now = t.deadline;
+        return true;
     }
 
     /** A one-shot timer: a {@link Future} only for its {@code cancel}. Cancelled lazily (left in the heap). */
     private static final class Timer implements Future<Void>, Comparable<Timer> {
-        final long deadline, seq;
+        final long deadline;
+        /** The order it was armed in (ties at one instant fire in this order); set by the owner. */
+        long seq;
         final Runnable action;
         volatile boolean cancelled;
 
-        Timer(long deadline, long seq, Runnable action) {
+        Timer(long deadline, Runnable action) {
             this.deadline = deadline;
-            this.seq = seq;
             this.action = action;
         }
 

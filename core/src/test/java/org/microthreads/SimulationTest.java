@@ -204,4 +204,46 @@ class SimulationTest {
             assertEquals(360_000, wakes[0]);
         }
     }
+
+    /**
+     * Pins the JDK 25 behaviour the trace relies on: a virtual thread submits one stable task object
+     * to its scheduler (at its start and at every resume), so the simulation knows who runs each step.
+     */
+    @Test
+    void theTraceNamesEachStepsMicroThreadAndWhatItWaitsOn() throws Exception {
+        Simulation sim = Simulation.withSeed(2);
+        sim.run(() -> {
+            Pipe<Integer> p = Pipe.rendezvous();
+            var a = MicroThread.parallel("alice", () -> {
+                for (int i = 0; i < 3; i++) MicroThread.yieldNow();
+                p.put(1);
+                return null;
+            });
+            var b = MicroThread.parallel("bob", () -> p.take());
+            a.join();
+            return b.join();
+        });
+        String t = sim.trace();
+        assertTrue(t.contains("'alice' ran, then yields"), t);
+        assertTrue(t.contains("'bob' ran, then waits: "), t);
+        assertTrue(t.contains("'main' ran, then waits: joining micro-thread 'alice'"), t);
+        assertFalse(t.contains("not a micro-thread"), t);
+        assertTrue(t.startsWith("simulation seed 2: schedule hash "), t);
+    }
+
+    @Test
+    void badLimitsAreRefusedAtTheCall() {
+        assertThrows(IllegalArgumentException.class, () -> Simulation.withSeed(0).horizon(Duration.ZERO));
+        assertThrows(IllegalArgumentException.class, () -> Simulation.withSeed(0).maxSteps(0));
+        assertThrows(IllegalArgumentException.class, () -> Simulation.withSeed(0).wallLimit(Duration.ofSeconds(-1)));
+        assertThrows(IllegalArgumentException.class, () -> Simulation.withSeed(0).outsideWait(Duration.ofSeconds(-1)));
+        assertThrows(NullPointerException.class, () -> Simulation.withSeed(0).run(null));
+    }
+
+    @Test
+    void aSimulationCannotRunInsideAMicroThread() throws Exception {
+        IllegalStateException e = Loop.shared().run(() -> assertThrows(IllegalStateException.class,
+                () -> Simulation.withSeed(0).run(() -> 1)));
+        assertTrue(e.getMessage().contains("plain (platform) thread"), e.getMessage());
+    }
 }
