@@ -43,6 +43,7 @@ public final class Tour {
         section(out, "p", Pipeline::run);
         section(out, "q", Tickers::run);
         section(out, "r", Futures::run);
+        section(out, "s", Simulations::run);
         out.println("Tour finished in " + Parallel.millisSince(t0) + " ms.");
     }
 
