@@ -37,6 +37,17 @@ class NoFlagsTest {
     }
 
     @Test
+    void simulationsNeedTheFlagAndSayWhichOne() throws Exception {
+        if (flagGiven()) {
+            assertThat(Simulation.withSeed(1).run(() -> 1)).isEqualTo(1);
+        } else {
+            assertThatThrownBy(() -> Simulation.withSeed(1).run(() -> 1))
+                    .isInstanceOf(UnsupportedOperationException.class)
+                    .hasMessageContaining("simulated loops need the JVM flag --add-opens java.base/java.lang=ALL-UNNAMED");
+        }
+    }
+
+    @Test
     void hostLoopsNeedTheContinuationFlagAndSayWhichOne() throws Exception {
         if (flagGiven()) {
             assertThat(JdkInternals.continuationsAvailable()).isTrue();
