@@ -191,7 +191,7 @@ public final class Loop implements AutoCloseable {
                 }
             }
             if (scope.deadlock != null) {
-                if (m.failure() != null) { // main ended first: its failure may be why the others wait
+                if (scope.mainFailedBeforeStop) { // main ended first: its failure may be why the others wait
                     scope.deadlock.addSuppressed(FailedException.of("main micro-thread of loop '" + name
                             + "' had failed before the deadlock", m.failure()));
                 }
@@ -452,9 +452,13 @@ public final class Loop implements AutoCloseable {
     }
 
     private void stopRuns(java.util.function.Supplier<RuntimeException> failure, String report, List<MicroThread<?>> stuck) {
-        for (MicroThread<?> m : stuck) m.cancelOnly(); // first: nothing below may prevent it
         java.util.Set<Scope> involved = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (MicroThread<?> m : stuck) involved.add(m.scope);
+        for (Scope s : involved) { // before the cancellation below: main may then fail of it
+            MicroThread<?> main = s.main;
+            if (main != null && main.isDone() && main.failure() != null) s.mainFailedBeforeStop = true;
+        }
+        for (MicroThread<?> m : stuck) m.cancelOnly(); // nothing below may prevent it
         boolean told = false;
         for (Scope s : runs) {
             if (!involved.contains(s)) continue; // a run starting meanwhile is not part of it

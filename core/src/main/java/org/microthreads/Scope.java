@@ -18,6 +18,8 @@ final class Scope extends Gate {
      * on (a {@link SimulationException}); makes {@code run} stop waiting, cancel the scope and throw it.
      */
     volatile RuntimeException deadlock;
+    /** Whether the run's main had failed before {@link #deadlock} was set (its failure is then attached to it). */
+    volatile boolean mainFailedBeforeStop;
     /** The run's main micro-thread (null for the root scope): if it fails, the others are cancelled. */
     volatile MicroThread<?> main;
     /** Guarded by itself. */

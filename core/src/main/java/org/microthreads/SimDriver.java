@@ -307,8 +307,11 @@ final class SimDriver extends LoopDriver implements Executor {
             if (s.thread.getState() == Thread.State.TERMINATED) strands.remove(task);
         } else if (m.waitKind != null) {
             traceAfter[k] = AFTER_WAITS;
-            traceKind[k] = m.waitKind;
-            traceTarget[k] = m.waitTarget;
+            WaitKind kind = m.waitKind;
+            traceKind[k] = kind;
+            // what joins, sleeps and pipe waits wait on reads the same later; others (a limiter's free
+            // permits, a deferred's state) are described now, as they were at this step
+            traceTarget[k] = describesLater(kind) ? m.waitTarget : kind.describe(m.waitTarget);
         } else if (m.parkedOnLoopClock) {
             traceAfter[k] = AFTER_PAUSES;
         } else if (s.blocked()) {
@@ -321,10 +324,14 @@ final class SimDriver extends LoopDriver implements Executor {
         if ((step & 1023) == 0) checkLimits();
     }
 
+    private static boolean describesLater(WaitKind k) {
+        return k == WaitKind.JOIN || k == WaitKind.SLEEP || k == WaitKind.PIPE_TAKE || k == WaitKind.PIPE_PUT;
+    }
+
     private static String after(byte code, WaitKind kind, Object target) {
         return switch (code) {
             case AFTER_ENDED -> "ran, and ended";
-            case AFTER_WAITS -> "ran, then waits: " + kind.describe(target);
+            case AFTER_WAITS -> "ran, then waits: " + (describesLater(kind) ? kind.describe(target) : target);
             case AFTER_PAUSES -> "ran, then pauses";
             case AFTER_BLOCKS -> "ran, then blocks in JDK code";
             case AFTER_YIELDS -> "ran, then yields";

@@ -246,4 +246,39 @@ class SimulationTest {
                 () -> Simulation.withSeed(0).run(() -> 1)));
         assertTrue(e.getMessage().contains("plain (platform) thread"), e.getMessage());
     }
+
+    /** Review (bugs helper): the deadlock's own cancellation of main is not "main had failed before the deadlock". */
+    @Test
+    void aDeadlockOfMainDoesNotClaimMainFailedBeforeIt() {
+        DeadlockException e = assertThrows(DeadlockException.class,
+                () -> Simulation.withSeed(0).run(() -> Pipe.<Integer>rendezvous().take()));
+        for (Throwable s : e.getSuppressed()) {
+            assertFalse(String.valueOf(s.getMessage()).contains("had failed before the deadlock"), s.toString());
+        }
+    }
+
+    /** Review (bugs helper): a limiter wait is described in the trace as it was at its step. */
+    @Test
+    void theTraceDescribesAWaitAsItWasAtItsStep() throws Exception {
+        Simulation sim = Simulation.withSeed(0);
+        sim.run(() -> {
+            Limiter one = Limiter.of(1);
+            var a = MicroThread.parallel("a", () -> {
+                try (var p = one.enter()) {
+                    MicroThread.yieldNow();
+                }
+                return null;
+            });
+            var b = MicroThread.parallel("b", () -> {
+                MicroThread.yieldNow();
+                try (var p = one.enter()) {
+                    return null;
+                }
+            });
+            a.join();
+            return b.join();
+        });
+        String t = sim.trace();
+        if (t.contains("waiting for a permit")) assertTrue(t.contains("(0 of 1 free)"), t);
+    }
 }
