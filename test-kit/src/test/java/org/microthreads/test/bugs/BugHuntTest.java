@@ -1,0 +1,125 @@
+package org.microthreads.test.bugs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Bug-finding, measured (issue 15, part 3): each buggy program is found by the simulated loop
+ * within 1,000 seeds and its failing seed replays identically; each fixed twin passes.
+ *
+ * <p>Every build runs the CI-sized checks. The full measurement (seeds 0..999 of every buggy
+ * program, 10,000 seeds of every fixed twin, a markdown table) runs only with
+ * {@code -Dmicrothreads.bughunt.full=true}; it prints the table and writes it to
+ * {@code target/bughunt.md}.
+ */
+class BugHuntTest {
+    static final int MAX_SEEDS = 1_000;
+    static final int REPLAYS = 10;
+    static final int CI_FIXED_SEEDS = 200;
+    static final int FULL_FIXED_SEEDS = 10_000;
+
+    static Stream<BugProgram> programs() {
+        return BugProgram.all().stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("programs")
+    void theBugIsFoundWithinAThousandSeedsAndItsSeedReplaysIdentically(BugProgram program) {
+        BugHunt.Hunt h = BugHunt.hunt(program.buggy(), MAX_SEEDS, REPLAYS);
+        if (!h.found()) fail(program.name() + ": no failure in seeds 0.." + (MAX_SEEDS - 1));
+        assertEquals(REPLAYS, h.identicalReplays(), program.name() + ": seed " + h.firstSeed()
+                + " did not replay identically (signature and schedule hash) every time; first failure:\n"
+                + h.failure().signature());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("programs")
+    void theFixedTwinPasses(BugProgram program) {
+        List<BugHunt.Failure> failed = BugHunt.failures(program.fixed(), 0, CI_FIXED_SEEDS);
+        if (!failed.isEmpty()) {
+            BugHunt.Failure f = failed.get(0);
+            AssertionError e = new AssertionError(program.name() + ": the fixed twin failed with " + failed.size() + " of "
+                    + CI_FIXED_SEEDS + " seeds, first seed " + f.seed() + ":\n" + f.signature(), f.thrown());
+            throw e;
+        }
+    }
+
+    @Test
+    void theProgramsAreDistinctAndAtLeastEight() {
+        List<BugProgram> all = BugProgram.all();
+        assertTrue(all.size() >= 8, "only " + all.size() + " programs");
+        assertEquals(all.size(), all.stream().map(BugProgram::kind).distinct().count(), "two programs of the same kind");
+    }
+
+    /** The full measurement: see the class comment and bench/BUGHUNT.md. */
+    @Test
+    @EnabledIfSystemProperty(named = "microthreads.bughunt.full", matches = "true")
+    void fullMeasurement() throws IOException, InterruptedException {
+        StringBuilder table = new StringBuilder();
+        table.append("| program | bug | first failing seed | failing seeds of 0..999 | wall to find | wall, 1,000 seeds"
+                + " | replays identical | failure | fixed twin: failing seeds of 10,000 | wall, 10,000 seeds |\n");
+        table.append("|---|---|---:|---:|---:|---:|---:|---|---:|---:|\n");
+        StringBuilder control = new StringBuilder("\nControl: each program run once on a plain single-carrier loop"
+                + " (`Loop.singleCarrier`, FIFO: the one schedule it always picks; a deadlock of plain pipes is not reported"
+                + " there, so a run still going after 5 s counts as hanging).\n\n| program | buggy | fixed |\n|---|---|---|\n");
+        List<Long> firsts = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        for (BugProgram p : BugProgram.all()) {
+            BugHunt.Hunt h = BugHunt.hunt(p.buggy(), MAX_SEEDS, REPLAYS);
+            long t0 = System.nanoTime();
+            List<BugHunt.Failure> failing = BugHunt.failures(p.buggy(), 0, MAX_SEEDS);
+            long buggyWall = System.nanoTime() - t0;
+            t0 = System.nanoTime();
+            List<BugHunt.Failure> falseAlarms = BugHunt.failures(p.fixed(), 0, FULL_FIXED_SEEDS);
+            long fixedWall = System.nanoTime() - t0;
+            if (h.found()) firsts.add(h.firstSeed()); else problems.add(p.name() + ": not found");
+            if (h.found() && h.identicalReplays() != h.replays()) problems.add(p.name() + ": replay differed");
+            for (BugHunt.Failure f : falseAlarms) {
+                problems.add(p.name() + " fixed twin failed at seed " + f.seed() + ":\n" + f.signature());
+                if (problems.size() > 50) break;
+            }
+            control.append("| ").append(p.name()).append(" | ")
+                    .append(BugHunt.onSingleCarrierLoop(p.buggy(), Duration.ofSeconds(5)).replace("|", "\\|")).append(" | ")
+                    .append(BugHunt.onSingleCarrierLoop(p.fixed(), Duration.ofSeconds(5)).replace("|", "\\|")).append(" |\n");
+            table.append("| ").append(p.name()).append(" | ").append(p.kind()).append(" | ")
+                    .append(h.found() ? String.valueOf(h.firstSeed()) : "not found").append(" | ")
+                    .append(failing.size()).append(" | ")
+                    .append(ms(h.wallNanos())).append(" | ")
+                    .append(ms(buggyWall)).append(" | ")
+                    .append(h.found() ? h.identicalReplays() + "/" + h.replays() : "-").append(" | ")
+                    .append(h.found() ? "`" + BugHunt.headline(h.failure()).replace("|", "\\|") + "`" : "-").append(" | ")
+                    .append(falseAlarms.size()).append(" | ")
+                    .append(ms(fixedWall)).append(" |\n");
+        }
+        long[] sorted = firsts.stream().mapToLong(Long::longValue).sorted().toArray();
+        String median = sorted.length == 0 ? "-" : sorted.length % 2 == 1 ? String.valueOf(sorted[sorted.length / 2])
+                : String.valueOf((sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2.0);
+        table.append("\nFirst failing seeds: ").append(Arrays.toString(sorted)).append(", median ").append(median)
+                .append(" (seeds are counted from 0: seed s is found after s + 1 runs).\n");
+        String text = table.append(control).toString();
+        System.out.println(text);
+        if (!problems.isEmpty()) System.out.println("PROBLEMS:\n" + String.join("\n", problems));
+        Path out = Path.of("target", "bughunt.md");
+        Files.createDirectories(out.getParent());
+        Files.writeString(out, text + (problems.isEmpty() ? "" : "\nPROBLEMS:\n" + String.join("\n", problems) + "\n"));
+        assertTrue(problems.isEmpty(), String.join("\n", problems));
+    }
+
+    private static String ms(long nanos) {
+        return nanos >= 10_000_000_000L ? String.format("%.1f s", nanos / 1e9) : String.format("%d ms", nanos / 1_000_000);
+    }
+}
