@@ -1,6 +1,7 @@
 package org.microthreads.test.bugs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.microthreads.MicroThread;
 
 /**
  * Bug-finding, measured (issue 15, part 3): each buggy program is found by the simulated loop
@@ -63,6 +65,45 @@ class BugHuntTest {
         List<BugProgram> all = BugProgram.all();
         assertTrue(all.size() >= 8, "only " + all.size() + " programs");
         assertEquals(all.size(), all.stream().map(BugProgram::kind).distinct().count(), "two programs of the same kind");
+    }
+
+    @Test
+    void theHuntStopsAtTheFirstFailingSeedAndEarlierSeedsPass() {
+        BugProgram p = new LoginBeforeClicks();
+        BugHunt.Hunt h = BugHunt.hunt(p.buggy(), MAX_SEEDS, 2);
+        assertTrue(h.found());
+        assertEquals(h.firstSeed() + 1, h.seedsRun());
+        assertEquals(List.of(), BugHunt.failures(p.buggy(), 0, h.firstSeed()));
+        assertEquals(h.failure().signature(), BugHunt.runOnce(p.buggy(), h.firstSeed()).signature());
+    }
+
+    @Test
+    void aBodyThatNeverFailsIsNotFound() {
+        BugHunt.Hunt h = BugHunt.hunt(() -> {
+            MicroThread.yieldNow();
+            return 1;
+        }, 20, REPLAYS);
+        assertFalse(h.found());
+        assertEquals(-1, h.firstSeed());
+        assertEquals(20, h.seedsRun());
+    }
+
+    @Test
+    void aFailureThatChangesFromRunToRunDoesNotReplayIdentically() {
+        int[] runs = {0};
+        BugHunt.Hunt h = BugHunt.hunt(() -> {
+            MicroThread.yieldNow();
+            throw new AssertionError("run " + runs[0]++);
+        }, 20, 3);
+        assertEquals(0, h.firstSeed());
+        assertEquals(0, h.identicalReplays(), "the message differed each time");
+    }
+
+    @Test
+    void theSignatureMasksThreadIdsAndIdentityHashesOnly() {
+        Throwable t = new IllegalStateException("wrapped", new IllegalArgumentException("closed by VirtualThread[#123,x] of Deferred@1b6d3586 at step 42"));
+        assertEquals("java.lang.IllegalStateException: wrapped\ncaused by: java.lang.IllegalArgumentException: closed by"
+                + " VirtualThread[#N,x] of Deferred@H at step 42", BugHunt.signature(t));
     }
 
     /** The full measurement: see the class comment and bench/BUGHUNT.md. */
