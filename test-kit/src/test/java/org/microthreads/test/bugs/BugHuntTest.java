@@ -110,13 +110,17 @@ class BugHuntTest {
     @Test
     @EnabledIfSystemProperty(named = "microthreads.bughunt.full", matches = "true")
     void fullMeasurement() throws IOException, InterruptedException {
-        StringBuilder table = new StringBuilder();
-        table.append("| program | bug | first failing seed | failing seeds of 0..999 | wall to find | wall, 1,000 seeds"
-                + " | replays identical | failure | fixed twin: failing seeds of 10,000 | wall, 10,000 seeds |\n");
-        table.append("|---|---|---:|---:|---:|---:|---:|---|---:|---:|\n");
-        StringBuilder control = new StringBuilder("\nControl: each program run once on a plain single-carrier loop"
-                + " (`Loop.singleCarrier`, FIFO: the one schedule it always picks; a deadlock of plain pipes is not reported"
-                + " there, so a run still going after 5 s counts as hanging).\n\n| program | buggy | fixed |\n|---|---|---|\n");
+        for (BugProgram p : BugProgram.all()) { // warm-up, so that the first program's time to find is not class loading
+            BugHunt.failures(p.buggy(), 1_000_000, 50);
+            BugHunt.failures(p.fixed(), 1_000_000, 50);
+        }
+        StringBuilder found = new StringBuilder("| program | bug | first failing seed | failing seeds of 0..999"
+                + " | seeds per find (1,000 / failing) | wall to find | wall per run | first failure replayed identically"
+                + " | every failing seed replayed identically (once each) | schedule hash of the first failure | failure |\n"
+                + "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
+        StringBuilder fixed = new StringBuilder("| program | fixed twin: failing seeds of 10,000 | wall, 10,000 seeds"
+                + " | wall per run | buggy, plain single-carrier loop | fixed, plain single-carrier loop |\n"
+                + "|---|---:|---:|---:|---|---|\n");
         List<Long> firsts = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         for (BugProgram p : BugProgram.all()) {
@@ -124,40 +128,52 @@ class BugHuntTest {
             long t0 = System.nanoTime();
             List<BugHunt.Failure> failing = BugHunt.failures(p.buggy(), 0, MAX_SEEDS);
             long buggyWall = System.nanoTime() - t0;
+            int replayedAll = 0;
+            for (BugHunt.Failure f : failing) replayedAll += BugHunt.identicalReplays(p.buggy(), f, 1);
             t0 = System.nanoTime();
             List<BugHunt.Failure> falseAlarms = BugHunt.failures(p.fixed(), 0, FULL_FIXED_SEEDS);
             long fixedWall = System.nanoTime() - t0;
             if (h.found()) firsts.add(h.firstSeed()); else problems.add(p.name() + ": not found");
-            if (h.found() && h.identicalReplays() != h.replays()) problems.add(p.name() + ": replay differed");
+            if (h.found() && h.identicalReplays() != h.replays()) problems.add(p.name() + ": a replay of the first failure differed");
+            if (replayedAll != failing.size()) problems.add(p.name() + ": " + (failing.size() - replayedAll) + " failing seeds replayed differently");
             for (BugHunt.Failure f : falseAlarms) {
                 problems.add(p.name() + " fixed twin failed at seed " + f.seed() + ":\n" + f.signature());
                 if (problems.size() > 50) break;
             }
-            control.append("| ").append(p.name()).append(" | ")
-                    .append(BugHunt.onSingleCarrierLoop(p.buggy(), Duration.ofSeconds(5)).replace("|", "\\|")).append(" | ")
-                    .append(BugHunt.onSingleCarrierLoop(p.fixed(), Duration.ofSeconds(5)).replace("|", "\\|")).append(" |\n");
-            table.append("| ").append(p.name()).append(" | ").append(p.kind()).append(" | ")
+            found.append("| ").append(p.name()).append(" | ").append(p.kind()).append(" | ")
                     .append(h.found() ? String.valueOf(h.firstSeed()) : "not found").append(" | ")
                     .append(failing.size()).append(" | ")
+                    .append(failing.isEmpty() ? "-" : String.format("%.1f", (double) MAX_SEEDS / failing.size())).append(" | ")
                     .append(ms(h.wallNanos())).append(" | ")
-                    .append(ms(buggyWall)).append(" | ")
+                    .append(us(buggyWall / MAX_SEEDS)).append(" | ")
                     .append(h.found() ? h.identicalReplays() + "/" + h.replays() : "-").append(" | ")
-                    .append(h.found() ? "`" + BugHunt.headline(h.failure()).replace("|", "\\|") + "`" : "-").append(" | ")
+                    .append(replayedAll).append('/').append(failing.size()).append(" | ")
+                    .append(h.found() ? String.format("`%016x`", h.failure().scheduleHash()) : "-").append(" | ")
+                    .append(h.found() ? "`" + BugHunt.headline(h.failure()).replace("|", "\\|") + "`" : "-").append(" |\n");
+            fixed.append("| ").append(p.name()).append(" | ")
                     .append(falseAlarms.size()).append(" | ")
-                    .append(ms(fixedWall)).append(" |\n");
+                    .append(ms(fixedWall)).append(" | ")
+                    .append(us(fixedWall / FULL_FIXED_SEEDS)).append(" | ")
+                    .append(BugHunt.onSingleCarrierLoop(p.buggy(), Duration.ofSeconds(5)).replace("|", "\\|")).append(" | ")
+                    .append(BugHunt.onSingleCarrierLoop(p.fixed(), Duration.ofSeconds(5)).replace("|", "\\|")).append(" |\n");
         }
         long[] sorted = firsts.stream().mapToLong(Long::longValue).sorted().toArray();
         String median = sorted.length == 0 ? "-" : sorted.length % 2 == 1 ? String.valueOf(sorted[sorted.length / 2])
                 : String.valueOf((sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2.0);
-        table.append("\nFirst failing seeds: ").append(Arrays.toString(sorted)).append(", median ").append(median)
-                .append(" (seeds are counted from 0: seed s is found after s + 1 runs).\n");
-        String text = table.append(control).toString();
+        String text = found + "\nFirst failing seeds, sorted: " + Arrays.toString(sorted) + ", median " + median
+                + " (counted from 0: seed s is found after s + 1 runs).\n\n" + fixed
+                + "\nThe plain single-carrier loop (`Loop.singleCarrier`, FIFO) runs each program once, in the one schedule it"
+                + " always picks; it reports no deadlock of plain pipes, so a run still going after 5 s counts as hanging.\n";
         System.out.println(text);
         if (!problems.isEmpty()) System.out.println("PROBLEMS:\n" + String.join("\n", problems));
         Path out = Path.of("target", "bughunt.md");
         Files.createDirectories(out.getParent());
         Files.writeString(out, text + (problems.isEmpty() ? "" : "\nPROBLEMS:\n" + String.join("\n", problems) + "\n"));
         assertTrue(problems.isEmpty(), String.join("\n", problems));
+    }
+
+    private static String us(long nanos) {
+        return String.format("%d µs", nanos / 1_000);
     }
 
     private static String ms(long nanos) {
