@@ -34,7 +34,7 @@ final class BugHunt {
      * The result of a hunt.
      *
      * @param firstSeed       the first failing seed, or -1 if none failed
-     * @param seedsRun        how many seeds were run (up to and including the first failing one)
+     * @param seedsRun        how many seeds were run (up to and including the first failing one): the seeds to find it
      * @param wallNanos       wall time of the hunt, without the replays
      * @param failure         the first failure, or null
      * @param identicalReplays how many of the replays failed with the same signature and schedule hash
@@ -70,12 +70,17 @@ final class BugHunt {
 
     /** Runs seeds {@code 0, 1, ...} until one fails (at most {@code maxSeeds}), then replays it {@code replays} times. */
     static Hunt hunt(MicroThread.Body<?> body, long maxSeeds, int replays) {
+        return hunt(body, 0, maxSeeds, replays);
+    }
+
+    /** As {@link #hunt(MicroThread.Body, long, int)}, from seed {@code from} on: seeds {@code from .. from + maxSeeds - 1}. */
+    static Hunt hunt(MicroThread.Body<?> body, long from, long maxSeeds, int replays) {
         long t0 = System.nanoTime();
-        for (long seed = 0; seed < maxSeeds; seed++) {
+        for (long seed = from; seed < from + maxSeeds; seed++) {
             Failure f = runOnce(body, seed);
             if (f != null) {
                 long wall = System.nanoTime() - t0;
-                return new Hunt(seed, seed + 1, wall, f, identicalReplays(body, f, replays), replays);
+                return new Hunt(seed, seed - from + 1, wall, f, identicalReplays(body, f, replays), replays);
             }
         }
         return new Hunt(-1, maxSeeds, System.nanoTime() - t0, null, 0, 0);

@@ -33,6 +33,9 @@ class BugHuntTest {
     static final int REPLAYS = 10;
     static final int CI_FIXED_SEEDS = 200;
     static final int FULL_FIXED_SEEDS = 10_000;
+    /** The full measurement also hunts from seeds 1 x, 2 x, ... {@code HUNTS} x {@code HUNT_STRIDE}: the spread of seeds to find. */
+    static final int HUNTS = 100;
+    static final long HUNT_STRIDE = 1_000_000;
 
     static Stream<BugProgram> programs() {
         return BugProgram.all().stream();
@@ -111,13 +114,14 @@ class BugHuntTest {
     @EnabledIfSystemProperty(named = "microthreads.bughunt.full", matches = "true")
     void fullMeasurement() throws IOException, InterruptedException {
         for (BugProgram p : BugProgram.all()) { // warm-up, so that the first program's time to find is not class loading
-            BugHunt.failures(p.buggy(), 1_000_000, 50);
-            BugHunt.failures(p.fixed(), 1_000_000, 50);
+            BugHunt.failures(p.buggy(), 500_000, 50);
+            BugHunt.failures(p.fixed(), 500_000, 50);
         }
         StringBuilder found = new StringBuilder("| program | bug | first failing seed | failing seeds of 0..999"
-                + " | seeds per find (1,000 / failing) | wall to find | wall per run | first failure replayed identically"
+                + " | seeds per find (1,000 / failing) | seeds to find, 100 hunts: median / 90th pct / max | wall to find"
+                + " | wall per run | first failure replayed identically"
                 + " | every failing seed replayed identically (once each) | schedule hash of the first failure | failure |\n"
-                + "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
+                + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
         StringBuilder fixed = new StringBuilder("| program | fixed twin: failing seeds of 10,000 | wall, 10,000 seeds"
                 + " | wall per run | buggy, plain single-carrier loop | fixed, plain single-carrier loop |\n"
                 + "|---|---:|---:|---:|---|---|\n");
@@ -128,6 +132,13 @@ class BugHuntTest {
             long t0 = System.nanoTime();
             List<BugHunt.Failure> failing = BugHunt.failures(p.buggy(), 0, MAX_SEEDS);
             long buggyWall = System.nanoTime() - t0;
+            long[] toFind = new long[HUNTS];
+            for (int k = 0; k < HUNTS; k++) {
+                BugHunt.Hunt hk = BugHunt.hunt(p.buggy(), HUNT_STRIDE * (k + 1), MAX_SEEDS, 0);
+                toFind[k] = hk.found() ? hk.seedsRun() : Long.MAX_VALUE;
+                if (!hk.found()) problems.add(p.name() + ": not found in seeds " + HUNT_STRIDE * (k + 1) + " + 0.." + (MAX_SEEDS - 1));
+            }
+            Arrays.sort(toFind);
             int replayedAll = 0;
             for (BugHunt.Failure f : failing) replayedAll += BugHunt.identicalReplays(p.buggy(), f, 1);
             t0 = System.nanoTime();
@@ -144,6 +155,7 @@ class BugHuntTest {
                     .append(h.found() ? String.valueOf(h.firstSeed()) : "not found").append(" | ")
                     .append(failing.size()).append(" | ")
                     .append(failing.isEmpty() ? "-" : String.format("%.1f", (double) MAX_SEEDS / failing.size())).append(" | ")
+                    .append(toFind[HUNTS / 2]).append(" / ").append(toFind[HUNTS * 9 / 10]).append(" / ").append(toFind[HUNTS - 1]).append(" | ")
                     .append(ms(h.wallNanos())).append(" | ")
                     .append(us(buggyWall / MAX_SEEDS)).append(" | ")
                     .append(h.found() ? h.identicalReplays() + "/" + h.replays() : "-").append(" | ")
@@ -160,8 +172,9 @@ class BugHuntTest {
         long[] sorted = firsts.stream().mapToLong(Long::longValue).sorted().toArray();
         String median = sorted.length == 0 ? "-" : sorted.length % 2 == 1 ? String.valueOf(sorted[sorted.length / 2])
                 : String.valueOf((sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2.0);
-        String text = found + "\nFirst failing seeds, sorted: " + Arrays.toString(sorted) + ", median " + median
-                + " (counted from 0: seed s is found after s + 1 runs).\n\n" + fixed
+        String text = found + "\nFirst failing seeds from seed 0, sorted: " + Arrays.toString(sorted) + ", median " + median
+                + " (counted from 0: seed s is found after s + 1 runs). Seeds to find, 100 hunts: each hunt starts at seed"
+                + " k x " + HUNT_STRIDE + " (k = 1..." + HUNTS + ") and counts the runs up to and including the first failure.\n\n" + fixed
                 + "\nThe plain single-carrier loop (`Loop.singleCarrier`, FIFO) runs each program once, in the one schedule it"
                 + " always picks; it reports no deadlock of plain pipes, so a run still going after 5 s counts as hanging.\n";
         System.out.println(text);
