@@ -104,7 +104,8 @@ class BugHuntTest {
 
     @Test
     void theSignatureMasksThreadIdsAndIdentityHashesOnly() {
-        Throwable t = new IllegalStateException("wrapped", new IllegalArgumentException("closed by VirtualThread[#123,x] of Deferred@1b6d3586 at step 42"));
+        Throwable t = new IllegalStateException("wrapped",
+                new IllegalArgumentException("closed by VirtualThread[#123,x] of Deferred@1b6d3586 at step 42"));
         assertEquals("java.lang.IllegalStateException: wrapped\ncaused by: java.lang.IllegalArgumentException: closed by"
                 + " VirtualThread[#N,x] of Deferred@H at step 42", BugHunt.signature(t));
     }
@@ -146,7 +147,9 @@ class BugHuntTest {
             long fixedWall = System.nanoTime() - t0;
             if (h.found()) firsts.add(h.firstSeed()); else problems.add(p.name() + ": not found");
             if (h.found() && h.identicalReplays() != h.replays()) problems.add(p.name() + ": a replay of the first failure differed");
-            if (replayedAll != failing.size()) problems.add(p.name() + ": " + (failing.size() - replayedAll) + " failing seeds replayed differently");
+            if (replayedAll != failing.size()) {
+                problems.add(p.name() + ": " + (failing.size() - replayedAll) + " failing seeds replayed differently");
+            }
             for (BugHunt.Failure f : falseAlarms) {
                 problems.add(p.name() + " fixed twin failed at seed " + f.seed() + ":\n" + f.signature());
                 if (problems.size() > 50) break;

@@ -45,7 +45,7 @@ final class LeakedShardProducer implements BugProgram {
         for (int order : orders) {
             if (order > 100) {
                 found = order;
-                break; // BUG (alone): the readers may still have orders to put
+                break; // BUG (without the fix below): a reader may still have orders to put
             }
         }
         if (fixed) readers.forEach(MicroThread::cancel); // FIX: stop what we started

@@ -52,7 +52,7 @@ final class NestedPermits implements BugProgram {
                         }
                     });
                     if (fixed) connection.close(); // FIX: give the connection back before waiting
-                    return row + ", " + audit.join(); // BUG (alone): waits while holding a connection
+                    return row + ", " + audit.join(); // BUG (without the fix above): waits holding a connection
                 } finally {
                     connection.close(); // releases once, however often it is closed
                 }
