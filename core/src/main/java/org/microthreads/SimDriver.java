@@ -85,6 +85,8 @@ final class SimDriver extends LoopDriver implements Executor {
 
     // ---- failing ----
     private boolean failed;
+    /** What the run failed with first (the runs involved throw it); the cause of an abandonment. */
+    private RuntimeException firstFailure;
     private long wallDeadline;
 
     SimDriver(Simulation sim, long seed) {
@@ -377,6 +379,7 @@ final class SimDriver extends LoopDriver implements Executor {
                     + "They have been cancelled.";
             event("deadlock: " + live.size() + " micro-thread" + (live.size() == 1 ? "" : "s") + " waiting");
             failed = true;
+            firstFailure = new DeadlockException(report);
             loop.deadlocked(report, live);
             return true;
         }
@@ -420,6 +423,7 @@ final class SimDriver extends LoopDriver implements Executor {
     private void fail(SimulationException failure, List<MicroThread<?>> stuck) {
         if (!failed) {
             failed = true;
+            firstFailure = failure;
             event("failed: " + failure.getMessage().lines().findFirst().orElse(""));
             loop.stopRuns(failure, stuck);
         } else {
@@ -428,11 +432,18 @@ final class SimDriver extends LoopDriver implements Executor {
         wallDeadline = System.nanoTime() + Math.min(sim.wallLimitNanos(), TimeUnit.SECONDS.toNanos(5));
     }
 
-    /** Cancelled micro-threads do not end: give up the simulation (they stay parked; nothing runs them again). */
+    /**
+     * Cancelled micro-threads do not end: give up the simulation (they stay parked; nothing runs them
+     * again). What is thrown names the failure, which is its cause: the abandonment replaces the
+     * exception the run would have thrown.
+     */
     private void abandon(List<MicroThread<?>> live) {
+        RuntimeException why = firstFailure;
         throw new SimulationException("the simulation (seed " + sim.seed() + ") was abandoned: " + live.size() + " micro-thread"
-                + (live.size() == 1 ? "" : "s") + " did not end after its failure and cancellation.\n"
-                + Loop.dump(live, "loop '" + loop.name() + "' (" + kind() + ")"));
+                + (live.size() == 1 ? "" : "s") + " did not end after its failure and cancellation"
+                + (why == null ? "" : " (the failure, attached as the cause: "
+                        + String.valueOf(why.getMessage()).lines().findFirst().orElse("") + ")")
+                + ".\n" + Loop.dump(live, "loop '" + loop.name() + "' (" + kind() + ")"), why);
     }
 
     private String outsideReport(List<MicroThread<?>> outside) {

@@ -11,4 +11,9 @@ public final class SimulationException extends RuntimeException {
     SimulationException(String message) {
         super(message, null, true, false);
     }
+
+    /** With the failure that led to it (an abandoned run: the failure its micro-threads did not end after). */
+    SimulationException(String message, Throwable cause) {
+        super(message, cause, true, false);
+    }
 }
