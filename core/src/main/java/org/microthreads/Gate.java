@@ -44,6 +44,15 @@ abstract class Gate {
      */
     final boolean await(MicroThread<?> self, WaitKind kind, Object target, long deadline,
                         boolean interruptible, BooleanSupplier orElse) throws InterruptedException {
+        return await(self, kind, target, deadline, false, interruptible, orElse);
+    }
+
+    /**
+     * As above; {@code wallClock}: {@code deadline} is a {@link System#nanoTime()} instant, whatever the
+     * caller's loop's clock is (a framework timeout, such as {@code close()}'s grace period).
+     */
+    final boolean await(MicroThread<?> self, WaitKind kind, Object target, long deadline, boolean wallClock,
+                        boolean interruptible, BooleanSupplier orElse) throws InterruptedException {
         Object me = Park.currentWaiter();
         waiting.incrementAndGet();
         waiters.add(me);
@@ -52,13 +61,13 @@ abstract class Gate {
         try {
             while (true) {
                 if (isEmpty() || orElse.getAsBoolean()) return true;
-                if (Park.expired(deadline)) return false;
+                if (wallClock ? deadline - System.nanoTime() <= 0 : Park.expired(deadline)) return false;
                 if (interruptible) {
                     Park.checkCancelled(self);
                 } else if (Park.interrupted()) {
                     interrupted = true;
                 }
-                Park.parkUntil(this, deadline);
+                if (wallClock) Park.parkUntilWall(this, deadline); else Park.parkUntil(this, deadline);
             }
         } finally {
             Park.endWait(self);

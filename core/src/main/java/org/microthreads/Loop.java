@@ -616,7 +616,7 @@ public final class Loop implements AutoCloseable {
         try {
             long deadline = System.nanoTime() + closeGrace.toNanos(); // a framework timeout: wall clock, also when simulated
             driver.driveUntil(registry::isEmpty, deadline);
-            ended = registry.await(caller, WaitKind.RUN, "'" + name + "' to close", deadline, false, () -> false);
+            ended = registry.await(caller, WaitKind.RUN, "'" + name + "' to close", deadline, true, false, () -> false);
         } catch (InterruptedException impossible) {
             throw new AssertionError(impossible);
         }

@@ -109,6 +109,17 @@ final class Park {
         }
     }
 
+    /** Parks the current strand once, until unparked, interrupted, or the {@link System#nanoTime()} instant {@code wallDeadline}. */
+    static void parkUntilWall(Object blocker, long wallDeadline) {
+        long remaining = wallDeadline - System.nanoTime();
+        ContinuationStrand s = currentStrand();
+        if (s != null) {
+            s.parkNanos(remaining); // a host loop's timer is the wall clock's
+        } else if (remaining > 0) {
+            LockSupport.parkNanos(blocker, remaining);
+        }
+    }
+
     /** A thread's timed park: the JDK's timer ends it, unless its loop has virtual time. */
     private static void parkThreadUntil(Object blocker, long deadline) {
         MicroThread<?> m = anyVirtualTime ? MicroThread.currentOrNull() : null;

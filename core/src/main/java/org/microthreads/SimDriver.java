@@ -43,8 +43,10 @@ import org.microthreads.internal.JdkInternals;
 final class SimDriver extends LoopDriver implements Executor {
     /** The virtual clock's origin: 2000-01-01T00:00:00Z in nanoseconds since the Unix epoch (as Go's synctest). */
     static final long EPOCH = 946_684_800L * 1_000_000_000L;
-    /** How long a micro-thread entering a monitor is waited for: the JDK hands monitors over from its own thread. */
+    /** How long a micro-thread entering a monitor is waited for when nothing else can happen: the JDK hands monitors over from its own thread. */
     private static final long MONITOR_GRACE = TimeUnit.SECONDS.toNanos(1);
+    /** The same while timers are pending (the holder may be asleep on the virtual clock): a hand-off takes microseconds. */
+    private static final long MONITOR_HANDOFF = TimeUnit.MILLISECONDS.toNanos(10);
     private static final int TRACE = 64;
 
     private final Simulation sim;
@@ -130,7 +132,13 @@ final class SimDriver extends LoopDriver implements Executor {
     @Override
     public void execute(Runnable task) {
         ThreadStrand s = starting;
-        if (s != null && Thread.holdsLock(this)) strands.put(task, s);
+        if (s != null && Thread.holdsLock(this)) {
+            strands.put(task, s);
+        } else if (!strands.containsKey(task)) { // Thread.start() of a virtual thread made inside, not by the loop
+            throw new java.util.concurrent.RejectedExecutionException("a virtual thread started inside a simulation ("
+                    + (Thread.currentThread().isVirtual() ? "by " + Thread.currentThread() : "") + ") would run outside its"
+                    + " schedule and clock: start a micro-thread instead (MicroThread.parallel or startAndForget)");
+        }
         if (JdkInternals.currentCarrierThread() == owner) {
             ready.add(task);
             return;
@@ -355,13 +363,19 @@ final class SimDriver extends LoopDriver implements Executor {
     /** Nothing ready, nothing from outside. Returns false if nothing can happen any more. */
     private boolean idle() {
         if (!outside.isEmpty()) {
-            boolean monitor = false;
-            for (MicroThread<?> m : outside) monitor |= ((ThreadStrand) m.strand).thread.getState() == Thread.State.BLOCKED;
-            long wait = Math.max(sim.outsideWaitNanos(), monitor ? MONITOR_GRACE : 0);
-            if (waitForOutside(wait)) return true;
-            if (failed) abandon(loop.snapshot());
-            fail(new SimulationException(outsideReport(outside)), List.copyOf(outside));
-            return true;
+            boolean timed = false, monitor = false;
+            for (MicroThread<?> m : outside) {
+                Thread.State st = ((ThreadStrand) m.strand).thread.getState();
+                timed |= st == Thread.State.TIMED_WAITING;
+                monitor |= st == Thread.State.BLOCKED;
+            }
+            if (timed) { // a JDK timed wait runs on the wall clock: the virtual clock must not pass it
+                if (waitForOutside(sim.outsideWaitNanos())) return true;
+                return failOutside();
+            }
+            // a monitor released inside is handed over by the JDK's own thread: give it a moment; one
+            // held by a micro-thread that sleeps is released once its timer fires (below)
+            if (monitor && waitForOutside(timersPending() ? MONITOR_HANDOFF : MONITOR_GRACE)) return true;
         }
         if (advanceToNextTimer()) {
             if (now - EPOCH > sim.horizonNanos() && !failed) {
@@ -369,21 +383,55 @@ final class SimDriver extends LoopDriver implements Executor {
                         + WaitKind.human(java.time.Duration.ofNanos(sim.horizonNanos())) + " of virtual time")), loop.snapshot());
             }
             fireDue();
+            checkLimits();
             return true;
+        }
+        if (!outside.isEmpty()) { // a JDK lock or wait nothing inside will end
+            if (waitForOutside(sim.outsideWaitNanos())) return true;
+            return failOutside();
         }
         List<MicroThread<?>> live = loop.snapshot();
-        if (!live.isEmpty()) {
-            if (failed) abandon(live);
-            String report = "deadlock in the simulation (seed " + sim.seed() + ") at " + virtualTimeText() + ": every micro-thread"
-                    + " is waiting, and nothing can wake any of them.\n" + Loop.dump(live, "loop '" + loop.name() + "' (" + kind() + ")")
-                    + "They have been cancelled.";
-            event("deadlock: " + live.size() + " micro-thread" + (live.size() == 1 ? "" : "s") + " waiting");
-            failed = true;
-            firstFailure = new DeadlockException(report);
-            loop.deadlocked(report, live);
-            return true;
+        if (live.isEmpty()) return false;
+        if (waitForOutside(sim.outsideWaitNanos())) return true; // a deferred, future or loop outside may end a wait
+        if (failed) abandon(live);
+        String report = "deadlock in the simulation (seed " + sim.seed() + ") at " + virtualTimeText() + ": every micro-thread"
+                + " is waiting, and nothing inside the simulation can wake any of them.\n"
+                + Loop.dump(live, "loop '" + loop.name() + "' (" + kind() + ")") + outsideHint(live) + "They have been cancelled.";
+        event("deadlock: " + live.size() + " micro-thread" + (live.size() == 1 ? "" : "s") + " waiting");
+        failed = true;
+        firstFailure = new DeadlockException(report);
+        loop.deadlocked(report, live);
+        return true;
+    }
+
+    private boolean failOutside() {
+        if (failed) abandon(loop.snapshot());
+        fail(new SimulationException(outsideReport(outside)), List.copyOf(outside));
+        return true;
+    }
+
+    private boolean timersPending() {
+        if (!remoteTimers.isEmpty()) takeRemoteTimers();
+        Timer t;
+        while ((t = timers.peek()) != null && t.cancelled) timers.poll();
+        return t != null;
+    }
+
+    /**
+     * For a deadlock report: the waits that code outside the simulation could end (a future, a
+     * deferred, a micro-thread or run of another loop), and how to let it.
+     */
+    private String outsideHint(List<MicroThread<?>> live) {
+        StringBuilder sb = new StringBuilder();
+        for (MicroThread<?> m : live) {
+            WaitKind k = m.waitKind;
+            boolean outsider = k == WaitKind.AWAIT_STAGE || k == WaitKind.AWAIT_FUTURE || k == WaitKind.DEFERRED || k == WaitKind.RUN
+                    || k == WaitKind.JOIN && m.waitTarget instanceof MicroThread<?> t && t.loop != loop;
+            if (outsider) sb.append(sb.isEmpty() ? "" : ", ").append(m.quotedName());
         }
-        return false;
+        if (sb.isEmpty()) return "";
+        return "Only code outside the simulation could end the waits of " + sb + " (a future, a deferred, another loop): if"
+                + " it should, set Simulation.outsideWait(...) to wait for it in real time (the run is then not replayable).\n";
     }
 
     /** Waits in real time up to {@code nanos} for a wake-up from outside; true if one came. */

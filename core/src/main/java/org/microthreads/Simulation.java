@@ -37,15 +37,20 @@ import java.util.Objects;
  *   <li><b>Every wait is visible.</b> When every micro-thread waits in the library and no timer is
  *       pending, the run fails with a {@link DeadlockException} naming each of them and what it
  *       waits on (plain pipes too, not only confined ones).
- *   <li><b>The outside world fails clearly.</b> A micro-thread blocked in JDK code (a socket,
- *       {@code Thread.sleep}, a {@code java.util.concurrent} lock nothing inside releases, a plain
- *       thread's signal) is not part of the schedule: when nothing else can run, the run fails with
- *       a {@link SimulationException} "micro-thread 'x' blocked on something outside the
- *       simulation: ..." and its stack; the clock never moves past such a wait. With
- *       {@link #outsideWait(Duration)} the simulation waits for it in real time instead, as Go's
- *       synctest does for non-durable blocking, and the run is no longer replayable. A monitor
- *       ({@code synchronized}) handed from one micro-thread to another works: the JDK hands it over
- *       from its own thread, and the simulation waits up to a second for that.
+ *   <li><b>The outside world fails clearly.</b> A micro-thread blocked in JDK code on something
+ *       nothing inside the simulation ends ({@code Thread.sleep} and other JDK timed waits, a socket,
+ *       a {@code java.util.concurrent} lock held by a plain thread) is not part of the schedule: when
+ *       nothing else can run, the run fails with a {@link SimulationException} "micro-thread 'x'
+ *       blocked on something outside the simulation: ..." and its stack; the clock never moves past
+ *       a JDK timed wait. A lock or monitor held by another micro-thread of the simulation is part of
+ *       it, even across the holder's timed waits (the JDK hands a monitor over from its own thread;
+ *       the simulation waits a moment for that). A wait that only code outside could end (a
+ *       {@code CompletableFuture} or {@code Deferred} completed by a plain thread, a micro-thread or
+ *       run of a real loop) is reported with the deadlock, naming it. With
+ *       {@link #outsideWait(Duration)} the simulation waits in real time for the outside world
+ *       instead, as Go's synctest does for non-durable blocking, and the run is no longer replayable.
+ *       A virtual thread started with {@code Thread.ofVirtual()} inside a simulated micro-thread is
+ *       refused at its start ({@code RejectedExecutionException}): start a micro-thread instead.
  *   <li><b>Runaways end.</b> A run that never goes idle for good (a micro-thread that sleeps or
  *       ticks in an endless loop) fails with a {@link SimulationException} once it passes its
  *       {@link #horizon(Duration) horizon} of virtual time (default 24 hours), its
