@@ -18,11 +18,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *
  * {@snippet :
  * @SimulatedTest
- * void theLastTicketIsSoldOnce() throws InterruptedException {
- *     var office = new TicketOffice(1);               // state in locals: a fresh one per seed
- *     var alice = MicroThread.parallel("alice", () -> office.buy("alice"));
- *     var bob = MicroThread.parallel("bob", () -> office.buy("bob"));
- *     assertEquals(1, alice.join() + bob.join());   // a plain assertion; a failure names the seed
+ * void aPipelineSumsWhateverTheSchedule() throws InterruptedException {
+ *     Pipe<Integer> numbers = Pipe.produce(Pipe.rendezvous(), sink -> {   // state in locals: new for each seed
+ *         for (int i = 1; i <= 5; i++) sink.put(i);
+ *     });
+ *     int sum = 0;
+ *     for (int n : numbers) sum += n;
+ *     assertEquals(15, sum);   // a plain assertion; its failure names the seed
  * }
  * }
  *
@@ -31,12 +33,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *   <li>{@link #seeds()} seeds are run, from {@link #firstSeed()} on, until one fails.
  *   <li>{@link #seed()} runs that one seed only (the other two are then ignored): the replay of a
  *       failure, as the failure message says.
- *   <li>The configuration parameter (or system property) {@code microthreads.seed} runs only that
- *       seed in every simulated test: {@code mvn test -Dtest=TicketTest -Dmicrothreads.seed=42}.
+ *   <li>The system property {@code microthreads.seed} runs only that seed in every simulated
+ *       test, whatever the attributes say: {@code mvn test -Dtest=ShopTest -Dmicrothreads.seed=42}.
  *       {@code microthreads.seeds} sets the number of seeds of every simulated test that does not
  *       replay one (a nightly run with {@code -Dmicrothreads.seeds=10000}), and
- *       {@code microthreads.firstSeed} where they start. The parameters are JUnit configuration
- *       parameters: a system property, or an entry of {@code junit-platform.properties}.
+ *       {@code microthreads.firstSeed} where they start. Each is read as a system property, or
+ *       else as a JUnit configuration parameter (for instance from
+ *       {@code junit-platform.properties}).
  * </ul>
  * A bad value (a count that is not positive, a limit that is not positive, a parameter that is not
  * a number) fails the test at once with a message naming the attribute or the parameter.
@@ -76,6 +79,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Target({ElementType.METHOD, ElementType.ANNOTATION_TYPE})
 @Test
 @ExtendWith(SimulatedTestExtension.class)
+@SuppressWarnings("exports") // the extension is package-private on purpose: JUnit alone makes it (the package is open to it)
 public @interface SimulatedTest {
     /** The value of {@link #seed()} that means "none": explore {@link #seeds()} seeds. */
     long NO_SEED = Long.MIN_VALUE;

@@ -53,8 +53,9 @@ class SimulatedTestExtensionTest {
         return failed.getFirst().getRequiredPayload(TestExecutionResult.class).getThrowable().orElseThrow();
     }
 
+    /** {@code method}: its name, with its parameter types if it has any ({@code "m(long)"}). */
     static Throwable failure(Class<?> example, String method, String... params) {
-        return failure(run(selectMethod(example, method), params));
+        return failure(run(selectMethod(example.getName() + "#" + method), params));
     }
 
     private static final Pattern SEED = Pattern.compile("^seed (-?\\d+) failed");
@@ -244,6 +245,17 @@ class SimulatedTestExtensionTest {
         assertThat(afe.getExpected().getStringRepresentation()).isEqualTo("expected text");
         assertThat(afe.getActual().getStringRepresentation()).isEqualTo("actual text");
         assertThat(t.getCause()).isInstanceOf(AssertionFailedError.class).hasMessageStartingWith("compared ==>");
+    }
+
+    @Test
+    void theMessageCountsTheSeedsThatPassedBeforeTheFailingOne() {
+        assertThat(failure(FailuresExample.class, "failsOnlyAtSeedFive(long)").getMessage())
+                .startsWith("seed 5 failed after 5 seeds passed (0 to 4); replay it with @SimulatedTest(seed = 5) on failsOnlyAtSeedFive, "
+                        + "or -Dmicrothreads.seed=5 (mvn test -Dtest=FailuresExample#failsOnlyAtSeedFive -Dmicrothreads.seed=5)\n");
+        assertThat(failure(FailuresExample.class, "failsOnlyAtSeedOne(long)").getMessage())
+                .startsWith("seed 1 failed after 1 seed passed (0); replay it");
+        assertThat(failure(FailuresExample.class, "failsOnlyAtSeedOne(long)", "microthreads.firstSeed", "1").getMessage())
+                .startsWith("seed 1 failed after 0 seeds passed; replay it");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package org.microthreads.test.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.time.Duration;
@@ -8,12 +9,22 @@ import org.microthreads.MicroThread;
 import org.microthreads.Pipe;
 import org.microthreads.test.SimulatedTest;
 
-/** Each method fails in its own way, at every seed (so at the first). */
+/** Each method fails in its own way, at every seed (so at the first) unless it says otherwise. */
 @KitExample
 public class FailuresExample {
     @SimulatedTest(firstSeed = 1000)
     void anAssertionInMain() {
         assertEquals("expected text", "actual text", "compared");
+    }
+
+    @SimulatedTest
+    void failsOnlyAtSeedFive(long seed) {
+        assertNotEquals(5, seed, "the seed");
+    }
+
+    @SimulatedTest(seeds = 3)
+    void failsOnlyAtSeedOne(long seed) {
+        assertNotEquals(1, seed, "the seed");
     }
 
     @SimulatedTest
