@@ -60,8 +60,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *       collected (started with {@code startAndForget}, or started with {@code parallel} and
  *       never joined): the extension installs the loop's failure handler for that, unless the
  *       method installs its own.
- *   <li>{@code @Timeout} does not stop a simulation that spins without parking; the wall-clock
- *       limit of a seed, {@link #wallLimitSeconds()}, stops one that keeps switching.
+ *   <li>The limits of a seed ({@link #wallLimitSeconds()}, {@link #horizonSeconds()},
+ *       {@link #maxSteps()}) end a run that keeps switching forever; they are checked between
+ *       steps, so a micro-thread that spins without ever parking or yielding is not stopped.
  * </ul>
  *
  * <h2>Why {@code @Test} and an interceptor, not a test template</h2>

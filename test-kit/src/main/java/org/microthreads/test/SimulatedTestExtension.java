@@ -110,7 +110,7 @@ final class SimulatedTestExtension implements InvocationInterceptor, ParameterRe
                 passed++;
                 continue;
             }
-            throw failed(plan, method, seed, passed, sim, failure, unobserved);
+            throw failed(plan, context.getRequiredTestClass(), method, seed, passed, sim, failure, unobserved);
         }
         context.publishReportEntry("microthreads.seeds", plan.count == 1 ? "seed " + plan.first + " passed"
                 : plan.count + " seeds passed (" + plan.first + " to " + (plan.first + plan.count - 1) + ")");
@@ -128,8 +128,8 @@ final class SimulatedTestExtension implements InvocationInterceptor, ParameterRe
      * the cause is the original failure (unwrapped from {@code main}'s {@link FailedException}), and
      * its stack is this one's, so the first frame a report shows is where it failed.
      */
-    private static AssertionFailedError failed(Plan plan, Method method, long seed, long passed, Simulation sim,
-                                               Throwable thrown, List<Throwable> unobserved) {
+    private static AssertionFailedError failed(Plan plan, Class<?> testClass, Method method, long seed, long passed,
+                                               Simulation sim, Throwable thrown, List<Throwable> unobserved) {
         Throwable original;
         if (thrown == null) {
             original = unobserved.getFirst().getCause();
@@ -140,15 +140,15 @@ final class SimulatedTestExtension implements InvocationInterceptor, ParameterRe
         }
         StringBuilder sb = new StringBuilder();
         sb.append("seed ").append(seed).append(" failed");
-        if (plan.count == 1) {
-            sb.append(" (one seed run, set by ").append(plan.source).append(')');
+        if (plan.pinnedBy != null) {
+            sb.append(" (one seed run, set by ").append(plan.pinnedBy).append(')');
         } else {
             sb.append(" after ").append(passed).append(passed == 1 ? " seed" : " seeds").append(" passed");
             if (passed > 0) sb.append(" (").append(plan.first).append(passed == 1 ? "" : " to " + (seed - 1)).append(')');
         }
         sb.append("; replay it with @SimulatedTest(seed = ").append(seed).append(") on ").append(method.getName())
                 .append(", or -Dmicrothreads.seed=").append(seed).append(" (mvn test -Dtest=")
-                .append(method.getDeclaringClass().getSimpleName()).append('#').append(method.getName())
+                .append(testClass.getSimpleName()).append('#').append(method.getName())
                 .append(" -Dmicrothreads.seed=").append(seed).append(")\n");
         if (thrown != null) {
             sb.append(thrown.getClass().getName()).append(": ").append(thrown.getMessage()).append('\n');
@@ -188,8 +188,8 @@ final class SimulatedTestExtension implements InvocationInterceptor, ParameterRe
     // The plan: which seeds, which limits; bad values named
     // =====================================================================================
 
-    /** Which seeds run, with which limits, and what chose the seeds (for the failure message). */
-    private record Plan(long first, long count, String source, long wallLimitSeconds, long horizonSeconds, long maxSteps,
+    /** Which seeds run, with which limits; {@code pinnedBy}: what chose the one seed to replay, or null. */
+    private record Plan(long first, long count, String pinnedBy, long wallLimitSeconds, long horizonSeconds, long maxSteps,
                         long outsideWaitMillis) {
 
         static Plan of(SimulatedTest a, ExtensionContext context, Method method) {
@@ -207,21 +207,21 @@ final class SimulatedTestExtension implements InvocationInterceptor, ParameterRe
                         + seedsParam.get() + " (" + where + ")");
             }
             long first, count;
-            String source;
+            String pinnedBy;
             if (seedParam.isPresent()) {
                 first = seedParam.get();
                 count = 1;
-                source = SEED;
+                pinnedBy = SEED;
             } else if (a.seed() != SimulatedTest.NO_SEED) {
                 first = a.seed();
                 count = 1;
-                source = "@SimulatedTest(seed = " + a.seed() + ")";
+                pinnedBy = "@SimulatedTest(seed = " + a.seed() + ")";
             } else {
                 first = firstParam.orElse(a.firstSeed());
                 count = seedsParam.orElse((long) a.seeds());
-                source = "seeds";
+                pinnedBy = null;
             }
-            return new Plan(first, count, source, a.wallLimitSeconds(), a.horizonSeconds(), a.maxSteps(), a.outsideWaitMillis());
+            return new Plan(first, count, pinnedBy, a.wallLimitSeconds(), a.horizonSeconds(), a.maxSteps(), a.outsideWaitMillis());
         }
 
         private static ExtensionConfigurationException bad(String where, String attribute, String rule, long value) {

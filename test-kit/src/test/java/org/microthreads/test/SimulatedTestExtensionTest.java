@@ -25,6 +25,7 @@ import org.microthreads.test.examples.KitExample;
 import org.microthreads.test.examples.PassingExample;
 import org.microthreads.test.examples.PinnedExample;
 import org.microthreads.test.examples.RacyExample;
+import org.microthreads.test.examples.RacyInheritedExample;
 import org.microthreads.test.examples.RacyReplayExample;
 import org.opentest4j.AssertionFailedError;
 
@@ -256,6 +257,11 @@ class SimulatedTestExtensionTest {
                 .startsWith("seed 1 failed after 1 seed passed (0); replay it");
         assertThat(failure(FailuresExample.class, "failsOnlyAtSeedOne(long)", "microthreads.firstSeed", "1").getMessage())
                 .startsWith("seed 1 failed after 0 seeds passed; replay it");
+        assertThat(failure(FailuresExample.class, "failsOnlyAtSeedOne(long)", "microthreads.firstSeed", "1", "microthreads.seeds", "1")
+                .getMessage()).as("one seed, not pinned").startsWith("seed 1 failed after 0 seeds passed; replay it");
+        // the command names the class run, not the one that declares the method
+        assertThat(failure(RacyInheritedExample.class, "twoIncrementsAcrossAPut").getMessage())
+                .contains("(mvn test -Dtest=RacyInheritedExample#twoIncrementsAcrossAPut -Dmicrothreads.seed=");
     }
 
     @Test
