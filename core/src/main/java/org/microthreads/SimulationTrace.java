@@ -7,7 +7,9 @@ package org.microthreads;
  * (which micro-thread ran, what it waited on next, at which virtual time). Not thrown on its own.
  */
 public final class SimulationTrace extends RuntimeException {
+    /** The seed that replays the run. */
     private final long seed;
+    /** The hash of the run's schedule. */
     private final long scheduleHash;
 
     SimulationTrace(long seed, long scheduleHash, String text) {
