@@ -54,7 +54,8 @@ abstract class GeneratorCore<T> implements Generator.Emitter<T> {
     GeneratorCore(Generator.Body<T> body, int capacity) {
         this.body = body;
         this.capacity = capacity;
-        this.name = "generator #" + IDS.incrementAndGet();
+        String local = Loop.localName("generator #");
+        this.name = local != null ? local : "generator #" + IDS.incrementAndGet();
         this.buf = new Object[Math.max(1, capacity)];
     }
 

@@ -112,6 +112,7 @@ public final class Limiter {
     private Limiter(int permits) {
         this.permits = permits;
         this.state = permits;
+        this.name = Loop.localName("limiter-"); // null but in a simulation
     }
 
     /**

@@ -397,6 +397,19 @@ public final class Loop implements AutoCloseable {
         return driver.schedule(delayNanos, action);
     }
 
+    /** Numbers the unnamed pipes, limiters and generators made in a simulated loop (replay prints the same names). */
+    private final AtomicLong localIds = new AtomicLong();
+
+    /**
+     * A name for an unnamed pipe, limiter or generator made by the caller: {@code prefix + n} with a
+     * number of the caller's simulated loop, so that a replay names it the same; null anywhere else
+     * (such things are numbered JVM-wide, in the order they are made).
+     */
+    static String localName(String prefix) {
+        MicroThread<?> m = Park.anyVirtualTime ? MicroThread.currentOrNull() : null;
+        return m != null && m.loop.virtualTime ? prefix + m.loop.localIds.incrementAndGet() : null;
+    }
+
     /** This loop's clock (nanoseconds): the wall clock's {@link System#nanoTime()}, or a simulated loop's virtual time. */
     long now() {
         return virtualTime ? driver.now() : System.nanoTime();

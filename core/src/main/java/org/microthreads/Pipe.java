@@ -124,6 +124,7 @@ public final class Pipe<T> implements Iterable<T> {
         this.overflow = overflow;
         this.ring = capacity == 0 ? null : new Object[Math.min(capacity, 16)];
         this.ticker = ticker;
+        this.name = Loop.localName(ticker != null ? "ticker-" : "pipe-"); // null but in a simulation
     }
 
     // =====================================================================================
@@ -238,7 +239,7 @@ public final class Pipe<T> implements Iterable<T> {
         Scope scope = self == null || !self.scope.isRun() && loop == Loop.shared() ? null : self.scope;
         Ticker t = new Ticker(loop, nanos, scope);
         Pipe<Long> p = new Pipe<>(1, DROP_OLDEST, t);
-        p.name = "ticker-" + p.id;
+        if (p.name == null) p.name = "ticker-" + p.id;
         t.start(p);
         return p;
     }

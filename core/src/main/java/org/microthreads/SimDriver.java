@@ -334,8 +334,12 @@ final class SimDriver extends LoopDriver implements Executor {
         if ((step & 1023) == 0) checkLimits();
     }
 
+    /** Whether a wait's description does not change later (it is then made only when the trace is printed: cheap steps). */
     private static boolean describesLater(WaitKind k) {
-        return k == WaitKind.JOIN || k == WaitKind.SLEEP || k == WaitKind.PIPE_TAKE || k == WaitKind.PIPE_PUT;
+        return switch (k) {
+            case JOIN, SLEEP, PIPE_TAKE, PIPE_PUT, SELECT, GENERATOR_ITEM, GENERATOR_DEMAND, RUN -> true;
+            default -> false; // a limiter's free permits, a deferred's or future's state, a scope's count
+        };
     }
 
     private static String after(byte code, WaitKind kind, Object target) {
