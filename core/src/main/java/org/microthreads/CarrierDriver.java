@@ -66,13 +66,8 @@ final class CarrierDriver extends LoopDriver {
     }
 
     @Override
-    Strand newStrand(MicroThread<?> m, String name) {
-        return threadStrand(factory, m, name);
-    }
-
-    @Override
-    void start(Strand s) {
-        startThread(s);
+    ThreadFactory threadFactory() {
+        return factory;
     }
 
     @Override

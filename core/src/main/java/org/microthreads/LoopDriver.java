@@ -31,11 +31,23 @@ abstract class LoopDriver {
         this.loop = loop;
     }
 
-    /** Makes (without starting) what will run {@code m}'s body; {@code name} may be null. */
-    abstract Strand newStrand(MicroThread<?> m, String name);
+    /**
+     * Makes (without starting) what will run {@code m}'s body; {@code name} may be null. By default a
+     * virtual thread of {@link #threadFactory()} (a {@link #threadStrand}).
+     */
+    Strand newStrand(MicroThread<?> m, String name) {
+        return threadStrand(threadFactory(), m, name);
+    }
 
     /** Starts a strand made by {@link #newStrand}; may throw, and then the loop undoes the start. */
-    abstract void start(Strand s);
+    void start(Strand s) {
+        ((ThreadStrand) s).thread.start();
+    }
+
+    /** The factory of the loop's virtual threads, for the default {@link #newStrand}. */
+    ThreadFactory threadFactory() {
+        throw new UnsupportedOperationException(kind() + " loops make their strands themselves");
+    }
 
     /** Whether the loop runs its micro-threads one at a time on one thread (deadlock rules, spinning). */
     abstract boolean oneCarrier();
@@ -112,8 +124,4 @@ abstract class LoopDriver {
         return s;
     }
 
-    /** Starts a {@link #threadStrand}. */
-    static void startThread(Strand s) {
-        ((ThreadStrand) s).thread.start();
-    }
 }

@@ -7,13 +7,8 @@ final class SharedDriver extends LoopDriver {
     private final ThreadFactory factory = Thread.ofVirtual().factory();
 
     @Override
-    Strand newStrand(MicroThread<?> m, String name) {
-        return threadStrand(factory, m, name);
-    }
-
-    @Override
-    void start(Strand s) {
-        startThread(s);
+    ThreadFactory threadFactory() {
+        return factory;
     }
 
     @Override

@@ -112,8 +112,8 @@ final class SimDriver extends LoopDriver implements Executor {
     // =====================================================================================
 
     @Override
-    Strand newStrand(MicroThread<?> m, String name) {
-        return threadStrand(factory, m, name);
+    ThreadFactory threadFactory() {
+        return factory;
     }
 
     @Override
@@ -121,7 +121,7 @@ final class SimDriver extends LoopDriver implements Executor {
         synchronized (this) { // the JDK submits the new thread's task from within start(), on this thread
             starting = (ThreadStrand) s;
             try {
-                startThread(s);
+                super.start(s);
             } finally {
                 starting = null;
             }

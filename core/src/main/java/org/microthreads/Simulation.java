@@ -33,7 +33,9 @@ import java.util.Objects;
  *       due at the same instant fire in the order they were armed.
  *   <li><b>Same seed, same run.</b> The same seed and the same code give the same schedule, the
  *       same {@link #scheduleHash()} and the same output, across runs and JVMs, as long as nothing
- *       outside the simulation wakes its micro-threads ({@link #outsideWakeUps()} stays 0).
+ *       outside the simulation wakes its micro-threads ({@link #outsideWakeUps()} stays 0) and the
+ *       JVM flags are the same (without {@code --add-exports java.base/jdk.internal.vm=ALL-UNNAMED}
+ *       a generator's body runs in a micro-thread of its own, which adds steps to the schedule).
  *   <li><b>Every wait is visible.</b> When every micro-thread waits in the library and no timer is
  *       pending, the run fails with a {@link DeadlockException} naming each of them and what it
  *       waits on (plain pipes too, not only confined ones).

@@ -305,4 +305,66 @@ class SimulationTest {
         assertEquals(first, traceWithUnnamedThings(1));
         assertTrue(first.contains("pipe 'pipe-1'"), first);
     }
+
+    /** A scenario mixing pipes, select, a ticker, a limiter, a generator and timeouts: its schedule hash and output. */
+    static String mixedScenario(long seed) throws Exception {
+        Simulation sim = Simulation.withSeed(seed);
+        String out = sim.run(() -> {
+            StringBuilder sb = new StringBuilder();
+            Pipe<Integer> a = Pipe.buffered(1), b = Pipe.rendezvous();
+            Limiter limit = Limiter.of(1);
+            MicroThread.startAndForget("producer-a", () -> {
+                for (int i = 0; i < 5; i++) a.put(i);
+                a.close();
+            });
+            MicroThread.startAndForget("producer-b", () -> {
+                for (int i = 10; i < 15; i++) {
+                    try (var p = limit.enter()) {
+                        b.put(i);
+                    }
+                }
+                b.close();
+            });
+            Pipe<Long> ticks = Pipe.ticker(Duration.ofMillis(3));
+            boolean aDone = false, bDone = false;
+            while (!aDone || !bDone) {
+                List<Select.Case<String>> cases = new ArrayList<>();
+                if (!aDone) cases.add(a.onTakeOrClosed(x -> x == null ? "a-done" : "a" + x));
+                if (!bDone) cases.add(b.onTakeOrClosed(x -> x == null ? "b-done" : "b" + x));
+                cases.add(ticks.onTake(t -> "tick"));
+                String got = Select.select(cases);
+                aDone |= got.equals("a-done");
+                bDone |= got.equals("b-done");
+                sb.append(got).append(' ');
+                if (got.equals("tick")) MicroThread.sleep(Duration.ofMillis(1));
+            }
+            ticks.close();
+            try (Generator<Integer> g = Generator.of(e -> {
+                for (int i = 0; i < 3; i++) e.emit(i);
+            })) {
+                for (int x : g) sb.append('g').append(x).append(' ');
+            }
+            return sb.toString();
+        });
+        return String.format("%016x %s", sim.scheduleHash(), out.strip());
+    }
+
+    /** Prints {@link #mixedScenario} for the seed given: run by another JVM in the test below. */
+    public static void main(String[] args) throws Exception {
+        System.out.println(mixedScenario(Long.parseLong(args[0])));
+    }
+
+    @Test
+    void theSameSeedGivesTheSameScheduleAndOutputInAnotherJvm() throws Exception {
+        String here = mixedScenario(5);
+        assertEquals(here, mixedScenario(5));
+        assertNotEquals(here, mixedScenario(6));
+        String javaBin = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(javaBin, "--add-opens", "java.base/java.lang=ALL-UNNAMED",
+                "--add-exports", "java.base/jdk.internal.vm=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                SimulationTest.class.getName(), "5").redirectErrorStream(true).start();
+        String there = new String(p.getInputStream().readAllBytes()).strip();
+        assertEquals(0, p.waitFor());
+        assertEquals(here, there);
+    }
 }
