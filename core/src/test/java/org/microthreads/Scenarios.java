@@ -65,6 +65,16 @@ final class Scenarios {
         }
     }
 
+    /**
+     * Checks that the seeds drove a race every way listed, and no other: a scenario that asserts
+     * what holds either way should see both ways. Skipped when one seed is replayed.
+     */
+    static void assertExplored(java.util.Collection<String> seen, String... ways) {
+        if (ONLY != null) return;
+        org.assertj.core.api.Assertions.assertThat(new java.util.TreeSet<>(seen)).as("the ways the seeds drove the race")
+                .containsExactlyInAnyOrder(ways);
+    }
+
     /** Yields until {@code condition} holds: how a scenario waits for another micro-thread to reach a point. */
     static void yieldUntil(BooleanSupplier condition) throws InterruptedException {
         while (!condition.getAsBoolean()) MicroThread.yieldNow();
