@@ -2,6 +2,7 @@ package org.microthreads;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.microthreads.Scenarios.elapsed;
 import static org.microthreads.Scenarios.yieldUntil;
 import static org.microthreads.Scenarios.yieldUntilWaiting;
@@ -246,6 +247,87 @@ class ScopeScenarioTest {
                 return null;
             });
         }
+    }
+
+    /** A member's cleanup that fails after its owner was cancelled: the failure is the owner's outcome, never lost, never reported twice. */
+    @Test
+    void aMemberFailureAfterTheOwnerWasCancelledIsNotLost() {
+        Scenarios.eachSeed(sim -> {
+            Loop[] loop = new Loop[1];
+            Throwable t = sim.run(() -> {
+                loop[0] = Loop.current();
+                Deferred<Void> waiting = new Deferred<>();
+                MicroThread<Object> owner = MicroThread.parallel("owner", () -> MicroThread.scope(() -> {
+                    MicroThread.startAndForget("stubborn", () -> {
+                        try {
+                            waiting.complete(null);
+                            new Deferred<Void>().await();
+                        } catch (InterruptedException e) {
+                            throw new IllegalStateException("cleanup failed");
+                        }
+                    });
+                    return "v";
+                }));
+                waiting.await();
+                MicroThread.yieldNow(); // the owner waits for its member now, or soon
+                owner.cancel();
+                return catchThrowable(owner::join);
+            });
+            assertThat(t).isInstanceOf(FailedException.class).hasRootCauseMessage("cleanup failed");
+            assertThat(loop[0].failureCount()).isZero();
+        });
+    }
+
+    /**
+     * The body fails, and its owner is cancelled while the scope waits for a member that
+     * outlives the stop (it parks in JDK code until released): returns how the owner ended.
+     */
+    private static Throwable bodyFailsThenOwnerIsCancelledWhileTheScopeWaits() throws Exception {
+        Deferred<Thread> waiting = new Deferred<>();
+        boolean[] release = {false};
+        MicroThread<Object> owner = MicroThread.parallel("owner", () -> MicroThread.scope(() -> {
+            MicroThread.startAndForget("stubborn", () -> { // outlives the scope's stop until released
+                waiting.complete(Thread.currentThread());
+                while (!release[0]) {
+                    Thread.interrupted();
+                    java.util.concurrent.locks.LockSupport.park();
+                }
+            });
+            waiting.await(); // 'stubborn' runs, and parks
+            throw new IllegalStateException("the body's own bug"); // stops the scope; 'stubborn' keeps it waiting
+        }));
+        Thread stubborn = waiting.await();
+        yieldUntil(() -> owner.waitingOn().filter(w -> w.startsWith("waiting for the end of 1")).isPresent());
+        owner.cancel(); // while the scope waits: its InterruptedException must not hide the body's bug
+        release[0] = true;
+        java.util.concurrent.locks.LockSupport.unpark(stubborn);
+        return catchThrowable(owner::join);
+    }
+
+    /** The owner ends with the body's failure, not as cancelled: the failure is not hidden behind the cancellation. */
+    @Test
+    void aBodyFailureIsNotHiddenBehindACancellationThatCameWhileTheScopeWaited() {
+        Scenarios.forSeeds(() -> {
+            Throwable t = bodyFailsThenOwnerIsCancelledWhileTheScopeWaits();
+            assertThat(t).isInstanceOf(FailedException.class).hasRootCauseMessage("the body's own bug");
+            return null;
+        });
+    }
+
+    /**
+     * LIBRARY BUG, found by seed 1 (the same gap as above): scopes.md, rule 5, promises the
+     * cancellation's interruption rides along as suppressed when a failure is thrown instead; if
+     * 'stubborn' ends before the owner runs again, the owner never looks at its cancellation
+     * and nothing rides along (ScopeTest checks it on a FIFO loop, where the owner runs first).
+     */
+    @Disabled("library bug (seed 1): the owner's interruption is not kept as suppressed when the member ended before the owner ran again")
+    @Test
+    void aBodyFailureThrownInsteadOfTheCancellationCarriesItsInterruption() {
+        Scenarios.forSeeds(() -> {
+            Throwable t = bodyFailsThenOwnerIsCancelledWhileTheScopeWaits();
+            assertThat(t.getCause().getSuppressed()).anySatisfy(s -> assertThat(s).isInstanceOf(InterruptedException.class));
+            return null;
+        });
     }
 
     @Test
@@ -503,6 +585,81 @@ class ScopeScenarioTest {
             yieldUntilWaiting(owner);
             owner.cancel();
             assertThat(owner.join()).isEqualTo("interrupted");
+            return null;
+        });
+    }
+
+    // ---- limiters ----
+
+    /** Released permits go to the longest-waiting acquirer, in every schedule; nobody barges ahead. */
+    @Test
+    void releasedPermitsGoToTheLongestWaitingAcquirerAndNobodyBargesAhead() {
+        Scenarios.forSeeds(() -> {
+            Limiter m = Limiter.mutex().named("m");
+            List<String> got = new ArrayList<>();
+            m.acquire();
+            List<MicroThread<Void>> ws = new ArrayList<>();
+            for (String n : List.of("w1", "w2", "w3")) {
+                ws.add(MicroThread.parallel(n, () -> {
+                    m.acquire();
+                    got.add(n);
+                    MicroThread.yieldNow();
+                    m.release();
+                    return null;
+                }));
+                int queued = ws.size();
+                yieldUntil(() -> m.waiting() == queued); // w1, w2, w3 queue in this order
+            }
+            assertThat(ws.get(2).waitingOn()).hasValue("waiting for a permit of limiter 'm' (0 of 1 free)");
+            m.release(); // straight to w1
+            assertThat(m.available()).isZero();
+            assertThat(m.tryAcquire()).as("not ahead of w2 and w3").isFalse();
+            ws.add(MicroThread.parallel("w4", () -> {
+                m.acquire();
+                got.add("w4");
+                m.release();
+                return null;
+            }));
+            for (MicroThread<Void> w : ws) w.join();
+            assertThat(got).containsExactly("w1", "w2", "w3", "w4");
+            assertThat(m.available()).isEqualTo(1);
+            assertThat(m.waiting()).isZero();
+            return null;
+        });
+    }
+
+    /** A release grants 'first' its permit, and 'first' is cancelled before it runs again: it throws and the permit passes on. */
+    @Test
+    void aCancelledAcquireHoldsNothingAndThePermitPassesOn() {
+        Scenarios.forSeeds(() -> {
+            Limiter l = Limiter.mutex().named("m");
+            l.acquire();
+            String[] outcome = {"none"};
+            MicroThread<Void> first = MicroThread.parallel("first", () -> {
+                try {
+                    l.acquire();
+                    outcome[0] = "acquired";
+                    l.release();
+                } catch (InterruptedException e) {
+                    outcome[0] = "threw";
+                    throw e;
+                }
+                return null;
+            });
+            yieldUntil(() -> l.waiting() == 1);
+            MicroThread<String> second = MicroThread.parallel("second", () -> {
+                l.acquire();
+                l.release();
+                return "second got it";
+            });
+            yieldUntil(() -> l.waiting() == 2);
+            l.release();
+            first.cancel();
+            assertThat(second.join()).isEqualTo("second got it");
+            assertThatThrownBy(first::join).isInstanceOf(CancellationException.class);
+            assertThat(outcome[0]).isEqualTo("threw");
+            assertThat(l.available()).isEqualTo(1);
+            assertThat(l.waiting()).isZero();
             return null;
         });
     }
