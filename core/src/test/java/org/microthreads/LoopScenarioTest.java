@@ -172,18 +172,28 @@ class LoopScenarioTest {
     }
 
     @Test
-    void aThrowingFailureHandlerIsCountedAndNeverPropagated() {
+    void aThrowingFailureHandlerIsLoggedAndCountedAndNeverPropagated() {
         Scenarios.eachSeed(sim -> {
             Loop[] loop = new Loop[1];
-            int v = sim.run(() -> {
-                loop[0] = Loop.current().failureHandler((m, f) -> {
-                    throw new RuntimeException("handler broke");
+            int v;
+            try (LogCapture log = LogCapture.start()) {
+                v = sim.run(() -> {
+                    loop[0] = Loop.current().failureHandler((m, f) -> {
+                        throw new RuntimeException("handler broke");
+                    });
+                    MicroThread.startAndForget("careless", () -> {
+                        MicroThread.yieldNow();
+                        throw new IllegalStateException("first");
+                    });
+                    return 7;
                 });
-                MicroThread.startAndForget(() -> {
-                    throw new IllegalStateException("first");
+                assertThat(log.messages).singleElement().asString()
+                        .contains("the failure handler of loop 'simulation' threw while handling the failure of micro-thread 'careless'");
+                assertThat(log.thrown).singleElement().satisfies(t -> {
+                    assertThat(t).hasMessage("handler broke");
+                    assertThat(t.getSuppressed()).singleElement().satisfies(s -> assertThat(s).hasMessage("first"));
                 });
-                return 7;
-            });
+            }
             assertThat(v).isEqualTo(7);
             assertThat(loop[0].failureCount()).isEqualTo(1);
         });
