@@ -169,6 +169,7 @@ final class BlockScope {
                 Park.checkCancelled(owner);
                 Park.parkUntil(this, Park.NONE);
             }
+            Park.checkCancelled(owner); // a cancel that ended every member before the owner ran again is still the owner's
             return null;
         } catch (InterruptedException e) {
             return e;
@@ -312,6 +313,13 @@ final class BlockScope {
                     Park.interrupted(); // already acted on: keep waiting for the cancelled members
                 }
                 Park.parkUntil(this, Park.NONE);
+            }
+            if (interrupted == null) { // a cancel that ended every member before the owner ran again (found by a scenario, seed 5)
+                try {
+                    Park.checkCancelled(owner);
+                } catch (InterruptedException e) {
+                    interrupted = e;
+                }
             }
         } finally {
             Park.endWait(owner);

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeoutException;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -177,7 +176,7 @@ class ScopeScenarioTest {
     }
 
     /**
-     * LIBRARY BUG, found by seed 0 (this port of ScopeTest's test as it is): the owner of a scope is cancelled
+     * Was a library bug, found by seed 0 and fixed in BlockScope.joinMembers (this port of ScopeTest's test as it is): the owner of a scope is cancelled
      * while it waits for its member; the cancel also cancels the member (a descendant). When the
      * member's exit runs before the owner does, the owner finds no member left and the scope
      * returns the body's value ("body done") as if its work were complete: no
@@ -188,8 +187,6 @@ class ScopeScenarioTest {
      * shared loop it is a race. {@code BlockScope.joinMembers} leaves its loop on
      * {@code live == 0} without checking the owner's cancellation. withTimeout has the same gap.
      */
-    @Disabled("library bug (seed 0): a scope whose owner is cancelled while waiting for its members returns normally"
-            + " when the members, cancelled with it, end before the owner runs again")
     @Test
     void cancellingTheOwnerCancelsTheMembersAndWaitsForThem() {
         Scenarios.forSeeds(() -> {
@@ -222,7 +219,6 @@ class ScopeScenarioTest {
      * throw {@code InterruptedException} once its members ended, never return the value.
      * Seed 5 returns "value" for both (57 of seeds 0-99 do, for each).
      */
-    @Disabled("library bug (seed 5): scope and withTimeout return the body's value to a caller cancelled while they waited")
     @Test
     void aScopeOrWithTimeoutWhoseCallerIsCancelledWhileWaitingThrowsInterruptedException() {
         for (String kind : List.of("scope", "withTimeout")) {
@@ -315,12 +311,11 @@ class ScopeScenarioTest {
     }
 
     /**
-     * LIBRARY BUG, found by seed 1 (the same gap as above): scopes.md, rule 5, promises the
+     * Was a library bug, found by seed 1 and fixed with the one above (the same gap): scopes.md, rule 5, promises the
      * cancellation's interruption rides along as suppressed when a failure is thrown instead; if
      * 'stubborn' ends before the owner runs again, the owner never looks at its cancellation
      * and nothing rides along (ScopeTest checks it on a FIFO loop, where the owner runs first).
      */
-    @Disabled("library bug (seed 1): the owner's interruption is not kept as suppressed when the member ended before the owner ran again")
     @Test
     void aBodyFailureThrownInsteadOfTheCancellationCarriesItsInterruption() {
         Scenarios.forSeeds(() -> {
@@ -560,15 +555,13 @@ class ScopeScenarioTest {
     }
 
     /**
-     * LIBRARY BUG, found by seed 1 (39 of seeds 0-99 here): a caller cancelled while it waits in
+     * Was a library bug, found by seed 1 (39 of seeds 0-99 here) and fixed in BlockScope.awaitExits: a caller cancelled while it waits in
      * race gets {@code CancellationException("every one of the 2 bodies of the race was
      * cancelled")} when the bodies, cancelled with it, end before it runs again; race's javadoc
      * promises {@code InterruptedException} ("if the caller is interrupted or cancelled, all are
      * cancelled and awaited before InterruptedException is thrown"). The micro-thread still ends
      * cancelled, so only a caller that catches sees the difference.
      */
-    @Disabled("library bug (seed 1): race throws CancellationException, not InterruptedException, to a caller cancelled"
-            + " while it waited, when its bodies ended first")
     @Test
     void aRaceWhoseCallerIsCancelledWhileWaitingThrowsInterruptedException() {
         Scenarios.forSeeds(() -> {
