@@ -158,7 +158,11 @@ final class Park {
 
     /** Wakes a strand; {@code waiter} as {@link #currentWaiter()} gave it (held as an opaque object by the waits). */
     static void unpark(Object waiter) {
-        ((Strand) waiter).unpark();
+        if (waiter instanceof ThreadStrand t) {
+            LockSupport.unpark(t.thread); // the common case, one inlining level less (ping-pong wakes here)
+        } else {
+            ((Strand) waiter).unpark();
+        }
     }
 
     /** Interrupts a strand (cancellation and timeouts); {@code waiter} as {@link #currentWaiter()} gives. */
