@@ -605,12 +605,10 @@ public final class MicroThread<T> extends Completion<T> {
         return strand instanceof Strand s ? s.microThread() : null;
     }
 
+    /** Kept under 35 bytes of bytecode (HotSpot's MaxInlineSize): it is inlined at every call site, warm or not. */
     static MicroThread<?> currentOrNull() {
         Thread t = Thread.currentThread();
-        if (t.isVirtual()) {
-            ThreadStrand s = ThreadStrand.of(t); // see ADR 0010
-            return s == null ? null : s.microThread();
-        }
+        if (t.isVirtual()) return ThreadStrand.microThreadOf(t); // see ADR 0010
         ContinuationStrand s = ContinuationStrand.current(); // a host loop's micro-thread on its host thread?
         return s != null ? s.microThread : null;
     }

@@ -35,6 +35,11 @@ final class ThreadStrand implements Strand, Runnable, Thread.UncaughtExceptionHa
         return t.getUncaughtExceptionHandler() instanceof ThreadStrand s && s.thread == t ? s : null;
     }
 
+    /** The micro-thread {@code t} runs if it is a micro-thread's virtual thread, else null. */
+    static MicroThread<?> microThreadOf(Thread t) {
+        return t.getUncaughtExceptionHandler() instanceof ThreadStrand s && s.thread == t ? s.microThread : null;
+    }
+
     @Override
     public void run() {
         microThread.runBody();
