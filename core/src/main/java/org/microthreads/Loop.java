@@ -23,6 +23,8 @@ import org.microthreads.internal.JdkInternals;
  *       blocking I/O still parks just the micro-thread. Reports deadlocks. Needs
  *       {@code --add-opens java.base/java.lang=ALL-UNNAMED}.
  * </ul>
+ * For tests, {@link Simulation} runs micro-threads on a simulated loop: one at a time in an order
+ * chosen by a seed, on a virtual clock ({@link #nanoTime()}).
  *
  * {@snippet :
  * try (Loop loop = Loop.singleCarrier("app")) {
