@@ -33,7 +33,7 @@ final class CarrierDriver extends LoopDriver {
     CarrierDriver(String name) {
         this.name = name;
         this.carrier = new CarrierExecutor(name, self::idle);
-        this.factory = JdkInternals.virtualThreadBuilder(carrier).factory(); // throws without the flag
+        this.factory = JdkInternals.virtualThreadBuilder(carrier, "single-carrier loops").factory(); // throws without the flag
     }
 
     @Override

@@ -182,13 +182,13 @@ public final class Loop implements AutoCloseable {
             MicroThread<T> m = spawnIn(scope, null, "main", main, false, true, null);
             boolean ended = false;
             try {
-                driver.driveUntil(() -> scope.isEmpty() || scope.deadlock != null, Park.NONE); // a simulated loop runs here
+                driver.driveUntil(() -> scope.isEmpty() || scope.deadlock != null); // a simulated loop runs here
                 scope.await(caller, WaitKind.RUN, "'" + name + "'", Park.NONE, true, () -> scope.deadlock != null);
                 ended = scope.isEmpty();
             } finally {
                 if (!ended) {
                     scope.cancelMembers();
-                    driver.driveUntil(scope::isEmpty, Park.NONE);
+                    driver.driveUntil(scope::isEmpty);
                     scope.await(caller, WaitKind.RUN, "'" + name + "'", Park.NONE, false, () -> false);
                 }
             }
@@ -630,7 +630,7 @@ public final class Loop implements AutoCloseable {
         boolean ended;
         try {
             long deadline = System.nanoTime() + closeGrace.toNanos(); // a framework timeout: wall clock, also when simulated
-            driver.driveUntil(registry::isEmpty, deadline);
+            driver.driveUntil(registry::isEmpty);
             ended = registry.await(caller, WaitKind.RUN, "'" + name + "' to close", deadline, true, false, () -> false);
         } catch (InterruptedException impossible) {
             throw new AssertionError(impossible);

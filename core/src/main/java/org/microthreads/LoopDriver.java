@@ -80,12 +80,11 @@ abstract class LoopDriver {
 
     /**
      * The caller of {@link Loop#run} or {@link Loop#close} (not a micro-thread of this loop) waits
-     * until {@code done}, or until the wall-clock instant {@code wallDeadline} ({@link System#nanoTime()};
-     * {@link Park#NONE}: no deadline).
-     * Real loops run by themselves: nothing to do here, the caller then parks as usual. A simulated
-     * loop runs its micro-threads on the caller's thread, here.
+     * until {@code done}. Real loops run by themselves: nothing to do here, the caller then parks as
+     * usual. A simulated loop runs its micro-threads on the caller's thread, here, bounded by its own
+     * limits.
      */
-    void driveUntil(BooleanSupplier done, long wallDeadline) {}
+    void driveUntil(BooleanSupplier done) {}
 
     /** Whether {@link Loop#close()} closes the loop (false: the shared loop, which is never closed). */
     boolean closeable() {

@@ -86,9 +86,12 @@ final class SimDriver extends LoopDriver implements Executor {
     private final StringBuilder events = new StringBuilder();
 
     // ---- failing ----
-    private boolean failed;
-    /** What the run failed with first (the runs involved throw it); the cause of an abandonment. */
+    /** What the run failed with first (the runs involved throw it; null: not failed); the cause of an abandonment. */
     private RuntimeException firstFailure;
+
+    private boolean failed() {
+        return firstFailure != null;
+    }
     private long wallDeadline;
 
     SimDriver(Simulation sim, long seed) {
@@ -99,12 +102,7 @@ final class SimDriver extends LoopDriver implements Executor {
             throw new IllegalStateException("a simulation runs its micro-threads on the thread that runs it, which must be a"
                     + " platform thread; " + owner + " is virtual");
         }
-        try {
-            this.factory = JdkInternals.virtualThreadBuilder(this).factory();
-        } catch (UnsupportedOperationException e) {
-            throw new UnsupportedOperationException("simulated loops need the JVM flag --add-opens java.base/java.lang=ALL-UNNAMED"
-                    + " (their micro-threads are virtual threads on the simulation's own scheduler; ./mt passes it)", e);
-        }
+        this.factory = JdkInternals.virtualThreadBuilder(this, "simulated loops").factory(); // throws without the flag
     }
 
     // =====================================================================================
@@ -273,7 +271,7 @@ final class SimDriver extends LoopDriver implements Executor {
     // =====================================================================================
 
     @Override
-    void driveUntil(BooleanSupplier done, long wallDeadlineIgnored) {
+    void driveUntil(BooleanSupplier done) {
         if (Thread.currentThread() != owner) {
             throw new IllegalStateException("simulated loop '" + loop.name() + "' runs on the thread that made its simulation ("
                     + owner.getName() + "), not on " + Thread.currentThread().getName());
@@ -382,7 +380,7 @@ final class SimDriver extends LoopDriver implements Executor {
             if (monitor && waitForOutside(timersPending() ? MONITOR_HANDOFF : MONITOR_GRACE)) return true;
         }
         if (advanceToNextTimer()) {
-            if (now - EPOCH > sim.horizonNanos() && !failed) {
+            if (now - EPOCH > sim.horizonNanos() && !failed()) {
                 fail(new SimulationException(runawayReport("ran past its horizon of "
                         + WaitKind.human(java.time.Duration.ofNanos(sim.horizonNanos())) + " of virtual time")), loop.snapshot());
             }
@@ -397,19 +395,18 @@ final class SimDriver extends LoopDriver implements Executor {
         List<MicroThread<?>> live = loop.snapshot();
         if (live.isEmpty()) return false;
         if (waitForOutside(sim.outsideWaitNanos())) return true; // a deferred, future or loop outside may end a wait
-        if (failed) abandon(live);
+        if (failed()) abandon(live);
         String report = "deadlock in the simulation (seed " + sim.seed() + ") at " + virtualTimeText() + ": every micro-thread"
                 + " is waiting, and nothing inside the simulation can wake any of them.\n"
                 + Loop.dump(live, "loop '" + loop.name() + "' (" + kind() + ")") + outsideHint(live) + "They have been cancelled.";
         event("deadlock: " + live.size() + " micro-thread" + (live.size() == 1 ? "" : "s") + " waiting");
-        failed = true;
         firstFailure = new DeadlockException(report);
         loop.deadlocked(report, live);
         return true;
     }
 
     private boolean failOutside() {
-        if (failed) abandon(loop.snapshot());
+        if (failed()) abandon(loop.snapshot());
         fail(new SimulationException(outsideReport(outside)), List.copyOf(outside));
         return true;
     }
@@ -456,7 +453,7 @@ final class SimDriver extends LoopDriver implements Executor {
     }
 
     private void checkLimits() {
-        if (failed) {
+        if (failed()) {
             if (System.nanoTime() - wallDeadline > 0) abandon(loop.snapshot());
             return;
         }
@@ -473,8 +470,7 @@ final class SimDriver extends LoopDriver implements Executor {
      * (they end as they see it). Later failures of the same run are not reported again.
      */
     private void fail(SimulationException failure, List<MicroThread<?>> stuck) {
-        if (!failed) {
-            failed = true;
+        if (firstFailure == null) {
             firstFailure = failure;
             event("failed: " + failure.getMessage().lines().findFirst().orElse(""));
             loop.stopRuns(failure, stuck);

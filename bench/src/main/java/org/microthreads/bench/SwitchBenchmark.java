@@ -48,7 +48,7 @@ public class SwitchBenchmark {
             executor = Executors.newSingleThreadExecutor();
             // The JDK 25 door the library uses, through its one internal class, with a naive
             // scheduler instead of the library's carrier.
-            factory = JdkInternals.virtualThreadBuilder(executor).factory();
+            factory = JdkInternals.virtualThreadBuilder(executor, "the naive-executor peer").factory();
         }
 
         @TearDown(Level.Trial)

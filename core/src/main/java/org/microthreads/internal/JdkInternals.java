@@ -116,13 +116,14 @@ public final class JdkInternals {
     /**
      * A virtual-thread builder whose threads are carried by {@code scheduler}.
      *
+     * @param what who needs it, for the message ("single-carrier loops")
      * @throws UnsupportedOperationException if the JVM was started without the flag; the
      *         message names it
      */
-    public static Thread.Builder.OfVirtual virtualThreadBuilder(Executor scheduler) {
+    public static Thread.Builder.OfVirtual virtualThreadBuilder(Executor scheduler, String what) {
         if (BUILDER_CTOR == null) {
             throw new UnsupportedOperationException(
-                    "single-carrier loops need the JVM flag " + ADD_OPENS_FLAG
+                    what + " need the JVM flag " + ADD_OPENS_FLAG
                             + " (JDK 25 has no public API for custom virtual-thread schedulers; ./mt passes it)",
                     UNAVAILABLE);
         }
