@@ -28,7 +28,8 @@ import org.microthreads.internal.JdkInternals;
  *       unblocker, a plain thread) in arrival order;
  *   <li>micro-threads blocked outside the library (a JDK lock, {@code Thread.sleep}, a socket):
  *       wait for them in real time up to a limit ({@link Simulation#outsideWait}; a monitor
- *       hand-off, which the JDK delivers from its own thread, always gets a short grace), then
+ *       hand-off, which the JDK delivers from its own thread, and one already woken from outside
+ *       whose wake-up is on its way, always get a short grace), then
  *       fail, naming them with their stacks: the clock never advances past them;
  *   <li>timers pending: the clock jumps to the earliest, and every timer due then fires, in the
  *       order they were armed; past the horizon the run fails as a runaway;
@@ -365,12 +366,16 @@ final class SimDriver extends LoopDriver implements Executor {
     /** Nothing ready, nothing from outside. Returns false if nothing can happen any more. */
     private boolean idle() {
         if (!outside.isEmpty()) {
-            boolean timed = false, monitor = false;
+            boolean timed = false, monitor = false, coming = false;
             for (MicroThread<?> m : outside) {
                 Thread.State st = ((ThreadStrand) m.strand).thread.getState();
                 timed |= st == Thread.State.TIMED_WAITING;
                 monitor |= st == Thread.State.BLOCKED;
+                // blocked at its last step, runnable now: another thread (the JDK's unblocker handing a
+                // monitor over, an unpark from outside) has woken it and is submitting it (ADR 0028)
+                coming |= st == Thread.State.RUNNABLE;
             }
+            if (coming && waitForOutside(MONITOR_GRACE)) return true;
             if (timed) { // a JDK timed wait runs on the wall clock: the virtual clock must not pass it
                 if (waitForOutside(sim.outsideWaitNanos())) return true;
                 return failOutside();

@@ -150,6 +150,32 @@ class SimulationTest {
         assertEquals(9, n[0]);
     }
 
+    /** A stress test: a hand-off's wake-up comes from the JDK's thread, and its timing must not matter (once in ~300 runs it did). */
+    @Test
+    void aMonitorHandOffIsNeverTakenForAnOutsideWait() throws Exception {
+        Object lock = new Object();
+        for (int seed = 0; seed < 600; seed++) {
+            int[] n = new int[1];
+            Simulation.withSeed(seed).run(() -> {
+                List<MicroThread<Void>> all = new ArrayList<>();
+                for (int i = 0; i < 3; i++) {
+                    all.add(MicroThread.parallel(() -> {
+                        for (int k = 0; k < 3; k++) {
+                            synchronized (lock) {
+                                n[0]++;
+                                MicroThread.yieldNow();
+                            }
+                        }
+                        return null;
+                    }));
+                }
+                for (var m : all) m.join();
+                return null;
+            });
+            assertEquals(9, n[0], "seed " + seed);
+        }
+    }
+
     @Test
     void timeoutsSelectAndTickersRunOnVirtualTime() throws Exception {
         Simulation sim = Simulation.withSeed(11);
