@@ -1,11 +1,14 @@
 /**
  * microthreads: micro-threads on hidden loops, for Java 25.
  *
- * <p>Exports only {@code org.microthreads}; {@code org.microthreads.internal} holds the one class
- * that touches JDK internals. On the module path the flags the library needs name this module:
+ * <p>Exports {@code org.microthreads}, and {@code org.microthreads.spi} to the toolkit modules
+ * (Swing, JavaFX) only; {@code org.microthreads.internal} holds the one class that touches JDK
+ * internals. On the module path the flags the library needs name this module:
  * {@code --add-opens java.base/java.lang=org.microthreads} and
  * {@code --add-exports java.base/jdk.internal.vm=org.microthreads}.
  */
 module org.microthreads {
     exports org.microthreads;
+    // the seam of the UI loops, for the toolkit modules only (ADR 0029)
+    exports org.microthreads.spi to org.microthreads.swing, org.microthreads.javafx;
 }

@@ -77,9 +77,9 @@ final class ContinuationStrand implements Strand, Runnable {
     // The host side
     // =====================================================================================
 
-    /** Hands the continuation to the host executor (state must already be QUEUED). */
+    /** Hands the continuation to the host (state must already be QUEUED). */
     void submit() {
-        submit(false);
+        loop.submit(this, false);
     }
 
     /**
@@ -87,15 +87,7 @@ final class ContinuationStrand implements Strand, Runnable {
      * loop can undo a start the host refused; later resubmissions can only log.
      */
     void submit(boolean rethrow) {
-        loop.queued.incrementAndGet();
-        try {
-            loop.host.execute(this);
-        } catch (RuntimeException e) {
-            loop.queued.decrementAndGet();
-            if (rethrow) throw e;
-            Loop.LOG.log(System.Logger.Level.ERROR, "the host executor of loop '" + loop.name()
-                    + "' refused micro-thread '" + microThread.name() + "': it cannot run any more", e);
-        }
+        loop.submit(this, rethrow);
     }
 
     /** One turn of the continuation on the host thread, until it parks, yields or ends. */
@@ -107,25 +99,21 @@ final class ContinuationStrand implements Strand, Runnable {
             throw new IllegalStateException("the host executor of loop '" + loop.name() + "' ran micro-thread '"
                     + microThread.name() + "' on a virtual thread; a host loop needs a platform host thread");
         }
-        ContinuationStrand outer = CURRENT.get();
-        if (outer != null) {
-            throw new IllegalStateException("the host executor of loop '" + loop.name() + "' ran micro-thread '"
-                    + microThread.name() + "' inline, inside micro-thread '" + outer.microThread.name()
-                    + "'; a host executor must queue its tasks (as SwingUtilities.invokeLater does)");
-        }
         if (state != QUEUED) {
             Loop.LOG.log(System.Logger.Level.ERROR, "micro-thread '" + microThread.name() + "' submitted twice (a microthreads bug)");
             return;
         }
         state = RUNNING;
         loop.hostThread = host;
+        // below: a micro-thread in a nested event loop (a modal dialog) under this turn, or null
+        ContinuationStrand below = CURRENT.get();
         CURRENT.set(this);
-        loop.turn(this);
+        ContinuationStrand belowTurn = loop.turnBegins(this);
         try {
             JdkInternals.runContinuation(continuation);
         } finally {
-            loop.turn(null);
-            CURRENT.remove();
+            loop.turnEnds(belowTurn);
+            if (below == null) CURRENT.remove(); else CURRENT.set(below);
         }
         try {
             afterTurn();
@@ -185,11 +173,13 @@ final class ContinuationStrand implements Strand, Runnable {
      * they commit to parking, such as a generator's producer handing its turn over.
      */
     void checkCanPark() {
-        if (JdkInternals.holdsMonitorInContinuation(true)) {
-            throw new IllegalStateException("micro-thread '" + microThread.name() + "' of host loop '" + loop.name()
-                    + "' cannot park while pinned: it holds a monitor (inside synchronized), and a continuation on the host"
-                    + " thread that left with it would block every other thread that needs it, forever."
-                    + " Leave the synchronized block first, or use a java.util.concurrent lock or a Deferred");
+        String holder = JdkInternals.monitorHolderInContinuation(true);
+        if (holder != null) {
+            throw new IllegalStateException("micro-thread '" + microThread.name() + "' of loop '" + loop.name()
+                    + "' (" + loop.kind() + ") cannot wait while it holds a monitor: synchronized in " + holder
+                    + ". A continuation on the host thread that left with it would block every other thread that needs"
+                    + " it, the host thread too, forever. Leave the synchronized block first, or use a"
+                    + " java.util.concurrent lock or a Deferred");
         }
     }
 

@@ -80,6 +80,11 @@ public final class Loop implements AutoCloseable {
 
     private static final Loop SHARED = new Loop("shared", new SharedDriver());
 
+    static { // how org.microthreads.spi.UiLoops makes UI loops (the toolkit modules' seam)
+        org.microthreads.internal.UiBridge.register((name, toolkit) ->
+                new Loop(name, new HostDriver((org.microthreads.spi.UiToolkit) toolkit)));
+    }
+
     /** A loop driven by {@code driver}, which it {@linkplain LoopDriver#attach attaches} last. */
     Loop(String name, LoopDriver driver) {
         this.name = Objects.requireNonNull(name, "name");
@@ -121,8 +126,9 @@ public final class Loop implements AutoCloseable {
 
     /**
      * A new host loop: its micro-threads are continuations run by {@code host} on one thread,
-     * keeping that thread's identity; see {@link HostDriver}. Package-private until the UI loops
-     * make it public. Close it when done (not from the host thread).
+     * keeping that thread's identity; see {@link HostDriver}. Package-private: applications get
+     * host loops as UI loops (the Swing and JavaFX modules, through {@code org.microthreads.spi}).
+     * Close it when done (not from the host thread).
      *
      * @throws UnsupportedOperationException if the JVM lacks
      *         {@code --add-exports java.base/jdk.internal.vm=ALL-UNNAMED} (the message names the

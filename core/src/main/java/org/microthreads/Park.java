@@ -102,10 +102,9 @@ final class Park {
         ContinuationStrand s = currentStrand();
         if (s != null) {
             if (deadline == NONE) s.park(); else s.parkNanos(deadline - now());
-        } else if (deadline == NONE) {
-            LockSupport.park(blocker);
         } else {
-            parkThreadUntil(blocker, deadline);
+            if (ContinuationStrand.anyHostLoop) HostDriver.refuseUiThread(); // it would freeze the window
+            if (deadline == NONE) LockSupport.park(blocker); else parkThreadUntil(blocker, deadline);
         }
     }
 

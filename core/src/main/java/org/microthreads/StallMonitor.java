@@ -40,6 +40,12 @@ final class StallMonitor {
 
         /** Who holds the loop's thread now, with its stack, in words; for the report. */
         String holder();
+
+        /** What the report advises, after naming the holder. */
+        default String advice() {
+            return "Every other micro-thread of the loop is starved meanwhile. Long computations belong on the shared loop"
+                    + " or need MicroThread.yieldNow() now and then; blocking file I/O and native calls hold the thread too.";
+        }
     }
 
     /** The limit in nanoseconds, from {@code microthreads.stallMillis}; 0: off. */
@@ -126,9 +132,7 @@ final class StallMonitor {
                 reported = holder.substring(0, end);
                 Loop.LOG.log(Level.WARNING, reported + " has held the thread of loop '"
                         + watched.loopName() + "' for over " + (now - since) / 1_000_000 + " ms without switching (limit "
-                        + limit / 1_000_000 + " ms, system property microthreads.stallMillis): every other micro-thread of"
-                        + " the loop is starved meanwhile. Long computations belong on the shared loop or need"
-                        + " MicroThread.yieldNow() now and then; blocking file I/O and native calls hold the thread too."
+                        + limit / 1_000_000 + " ms, system property microthreads.stallMillis). " + watched.advice()
                         + holder.substring(end));
             }
         }

@@ -1694,7 +1694,7 @@ class GeneratorTest {
                     assertThat(got.subList(1, got.size())).as("the generator is intact").containsExactly(1, 2);
                 }
                 assertThat(refused).isInstanceOf(IllegalStateException.class)
-                        .hasMessageContaining("cannot park while pinned").hasMessageContaining("monitor");
+                        .hasMessageContaining("cannot wait while it holds a monitor").hasMessageContaining("synchronized in ");
                 assertThat(log).containsExactly("finally");
                 assertThat(host.errors).isEmpty();
             }

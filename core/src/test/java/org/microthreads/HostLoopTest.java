@@ -283,8 +283,8 @@ class HostLoopTest {
             return null;
         })).isInstanceOf(FailedException.class)
                 .cause().isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("cannot park while pinned")
-                .hasMessageContaining("synchronized");
+                .hasMessageContaining("cannot wait while it holds a monitor")
+                .hasMessageContaining("synchronized in org.microthreads.HostLoopTest.lambda$parkingInsideSynchronizedIsRefusedClearly$");
         assertThat(afterwards).isTrue();
         // and nobody is left owning the monitor
         Thread other = Thread.ofPlatform().start(() -> {

@@ -338,13 +338,21 @@ public final class JdkInternals {
      * that parks from inside a generator's continuation leaves with all of them).
      */
     public static boolean holdsMonitorInContinuation(boolean outermost) {
+        return monitorHolderInContinuation(outermost) != null;
+    }
+
+    /**
+     * As {@link #holdsMonitorInContinuation(boolean)}, naming the youngest frame that holds a
+     * monitor ({@code "Class.method(File.java:line)"}), or null if none does.
+     */
+    public static String monitorHolderInContinuation(boolean outermost) {
         requireContinuations("continuations");
         requireMonitorCheck("continuations");
         return Continuations.LIVE_WALKER.walk(new MonitorScan(outermost));
     }
 
     /** Not a lambda: see {@link PollerInit}. */
-    private static final class MonitorScan implements java.util.function.Function<java.util.stream.Stream<StackWalker.StackFrame>, Boolean> {
+    private static final class MonitorScan implements java.util.function.Function<java.util.stream.Stream<StackWalker.StackFrame>, String> {
         private final boolean outermost;
 
         MonitorScan(boolean outermost) {
@@ -352,15 +360,15 @@ public final class JdkInternals {
         }
 
         @Override
-        public Boolean apply(java.util.stream.Stream<StackWalker.StackFrame> frames) {
+        public String apply(java.util.stream.Stream<StackWalker.StackFrame> frames) {
             java.util.Iterator<StackWalker.StackFrame> it = frames.iterator();
-            boolean monitorAbove = false; // a monitor in a frame above (younger than) the current one
-            boolean found = false;
+            String holderAbove = null; // the youngest frame above (younger than) the current one that holds a monitor
+            String found = null;
             while (it.hasNext()) {
                 StackWalker.StackFrame f = it.next();
                 if (f.getClassName().equals("jdk.internal.vm.Continuation")) { // an entry: frames below are its caller's
-                    if (monitorAbove) found = true;
-                    if (!outermost || found) return found;
+                    if (holderAbove != null && found == null) found = holderAbove;
+                    if (!outermost || found != null) return found;
                     continue;
                 }
                 Object[] monitors;
@@ -369,11 +377,14 @@ public final class JdkInternals {
                 } catch (Throwable e) {
                     throw new AssertionError(e);
                 }
-                if (monitors != null) {
+                if (monitors != null && holderAbove == null) {
                     // an interpreted frame keeps a slot per synchronized block it has entered:
                     // null once the block is left
                     for (Object m : monitors) {
-                        if (m != null) monitorAbove = true;
+                        if (m != null) {
+                            holderAbove = f.toStackTraceElement().toString();
+                            break;
+                        }
                     }
                 }
             }
