@@ -1,0 +1,292 @@
+package org.microthreads;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.microthreads.spi.UiLoops;
+import org.microthreads.spi.UiToolkit;
+
+/**
+ * The seam of the UI loops (issue 16), on a toolkit of the test's own: a platform thread pumping a
+ * queue, as the Swing EDT does. Time slices, a modal dialog's nested pump inside a micro-thread,
+ * the refusals, the stall report and offload.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class UiLoopSeamTest {
+
+    /** A fake UI toolkit: one thread pumping a FIFO queue; {@link #pumpUntil} is its "modal dialog". */
+    static class FakeToolkit implements UiToolkit {
+        final LinkedBlockingQueue<Runnable> queue = new LinkedBlockingQueue<>();
+        final List<Throwable> errors = new CopyOnWriteArrayList<>();
+        final Thread thread = Thread.ofPlatform().name("fake-ui").daemon().start(() -> pumpUntil(() -> false));
+
+        /** The toolkit's event pump; a modal dialog runs it nested, until {@code done}. */
+        void pumpUntil(java.util.function.BooleanSupplier done) {
+            while (!done.getAsBoolean()) {
+                Runnable r;
+                try {
+                    r = queue.poll(10, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    errors.add(e);
+                    continue;
+                }
+                if (r == null) continue;
+                try {
+                    r.run();
+                } catch (Throwable t) {
+                    errors.add(t);
+                }
+            }
+        }
+
+        @Override
+        public String name() {
+            return "Fake";
+        }
+
+        @Override
+        public boolean isUiThread() {
+            return Thread.currentThread() == thread;
+        }
+
+        @Override
+        public void post(Runnable task) {
+            queue.add(task);
+        }
+
+        @Override
+        public boolean isEventPump(StackTraceElement frame) {
+            return frame.getClassName().equals(FakeToolkit.class.getName()) && frame.getMethodName().equals("pumpUntil");
+        }
+
+        @Override
+        public String offloadCall() {
+            return "FakeLoop.offload(...)";
+        }
+    }
+
+    private static void busy(long nanos) {
+        long end = System.nanoTime() + nanos;
+        while (System.nanoTime() < end) Thread.onSpinWait();
+    }
+
+    @Test
+    void microThreadsRunOnTheUiThreadAndTheLoopIsNeverClosed() throws Exception {
+        FakeToolkit ui = new FakeToolkit();
+        Loop loop = UiLoops.create("fake", ui);
+        List<Boolean> onUi = new CopyOnWriteArrayList<>();
+        loop.run(() -> {
+            for (int i = 0; i < 100; i++) {
+                onUi.add(ui.isUiThread());
+                MicroThread.sleep(Duration.ofMillis(0));
+                MicroThread.yieldNow();
+                onUi.add(ui.isUiThread());
+            }
+            return null;
+        });
+        assertThat(onUi).hasSize(200).containsOnly(true);
+        assertThat(loop.toString()).contains("Fake UI thread");
+        loop.close(); // does nothing: it lives as long as the toolkit
+        assertThat(loop.isClosed()).isFalse();
+        assertThat(loop.run(() -> ui.isUiThread())).isTrue();
+        assertThat(ui.errors).isEmpty();
+    }
+
+    /** Ready micro-threads run in slices: a task the toolkit queued meanwhile (an input event) waits one slice, not a round of all. */
+    @Test
+    void aToolkitTaskWaitsOneSliceNotARoundOfEveryMicroThread() throws Exception {
+        FakeToolkit ui = new FakeToolkit();
+        Loop loop = UiLoops.create("slices", ui);
+        AtomicInteger steps = new AtomicInteger();
+        AtomicBoolean stop = new AtomicBoolean();
+        List<MicroThread<Void>> all = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            all.add(loop.parallel(() -> {
+                while (!stop.get()) {
+                    busy(200_000); // 0.2 ms: a round of all 500 takes 100 ms
+                    steps.incrementAndGet();
+                    MicroThread.yieldNow();
+                }
+                return null;
+            }));
+        }
+        while (steps.get() < 1_000) Thread.onSpinWait();
+        List<Integer> stepsWaited = new ArrayList<>();
+        for (int probe = 0; probe < 20; probe++) {
+            CompletableFuture<Integer> ran = new CompletableFuture<>();
+            int before = steps.get();
+            ui.post(() -> ran.complete(steps.get() - before));
+            stepsWaited.add(ran.get(30, TimeUnit.SECONDS));
+        }
+        stop.set(true);
+        for (var m : all) m.join();
+        // a slice is 4 ms (20 steps of 0.2 ms); a probe waits at most about two of them, never a round of 500
+        assertThat(stepsWaited).as("micro-thread steps each probe waited for").allSatisfy(n -> assertThat(n).isLessThan(150));
+        assertThat(ui.errors).isEmpty();
+    }
+
+    /** A modal dialog in micro-thread A (a nested pump on its stack): B keeps running above it, on the UI thread. */
+    @Test
+    void otherMicroThreadsRunWhileOneWaitsInANestedEventPump() throws Exception {
+        FakeToolkit ui = new FakeToolkit();
+        Loop loop = UiLoops.create("modal", ui);
+        AtomicBoolean dialogClosed = new AtomicBoolean();
+        List<String> log = new CopyOnWriteArrayList<>();
+        loop.run(() -> {
+            MicroThread<Void> a = MicroThread.parallel("a", () -> {
+                log.add("a opens its dialog");
+                ui.pumpUntil(dialogClosed::get); // what JOptionPane.showMessageDialog does inside
+                log.add("a after its dialog, on the UI thread: " + ui.isUiThread());
+                MicroThread.sleep(Duration.ofMillis(1));
+                log.add("a ends");
+                return null;
+            });
+            MicroThread<Integer> b = MicroThread.parallel("b", () -> {
+                int n = 0;
+                while (log.isEmpty()) MicroThread.yieldNow();
+                for (; n < 2_000; n++) {
+                    if (!ui.isUiThread()) throw new AssertionError("b off the UI thread");
+                    MicroThread.yieldNow();
+                }
+                MicroThread.sleep(Duration.ofMillis(1));
+                log.add("b closes the dialog after " + n + " steps");
+                dialogClosed.set(true);
+                return n;
+            });
+            b.join();
+            a.join();
+            return null;
+        });
+        assertThat(log).containsExactly("a opens its dialog", "b closes the dialog after 2000 steps",
+                "a after its dialog, on the UI thread: true", "a ends");
+        assertThat(ui.errors).isEmpty();
+    }
+
+    @Test
+    void aPlainWaitOnTheUiThreadOutsideAMicroThreadIsRefusedNotFrozen() throws Exception {
+        FakeToolkit ui = new FakeToolkit();
+        Loop loop = UiLoops.create("refuse", ui);
+        loop.run(() -> null); // the loop has met its UI thread
+        CompletableFuture<Throwable> got = new CompletableFuture<>();
+        ui.post(() -> {
+            try {
+                new Deferred<String>().await(); // from a listener: would freeze the window
+                got.complete(null);
+            } catch (Throwable t) {
+                got.complete(t);
+            }
+        });
+        assertThat(got.get(30, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("on the Fake UI thread (fake-ui), outside a micro-thread of its UI loop 'refuse'")
+                .hasMessageContaining("FakeLoop.offload(...)");
+    }
+
+    @Test
+    void aToolkitThatRunsTasksInlineIsRefusedAtTheStart() {
+        UiToolkit inline = new FakeToolkit() {
+            @Override
+            public void post(Runnable task) {
+                task.run();
+            }
+        };
+        Loop loop = UiLoops.create("inline", inline);
+        assertThatThrownBy(() -> loop.startAndForget(() -> {}))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("ran a task inline");
+        assertThat(loop.microThreads()).isEmpty();
+    }
+
+    @Test
+    void waitingInsideSynchronizedFailsNamingTheFrameAndTheUiThreadStaysLive() throws Exception {
+        FakeToolkit ui = new FakeToolkit();
+        Loop loop = UiLoops.create("monitor", ui);
+        Object lock = new Object();
+        MicroThread<Void> holder = loop.parallel(() -> {
+            synchronized (lock) {
+                MicroThread.sleep(Duration.ofMillis(10));
+            }
+            return null;
+        });
+        assertThatThrownBy(holder::join).isInstanceOf(FailedException.class).cause()
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("cannot wait while it holds a monitor: synchronized in org.microthreads.UiLoopSeamTest.lambda$")
+                .hasMessageContaining("Fake UI thread");
+        // a second micro-thread entering the same monitor finds it free (the first never left with it)
+        assertThat(loop.run(() -> {
+            synchronized (lock) {
+                return ui.isUiThread();
+            }
+        })).isTrue();
+    }
+
+    @Test
+    void aStallIsReportedWithTheOffloadCallButANestedPumpIsNotAStall() throws Exception {
+        String before = System.getProperty("microthreads.stallMillis");
+        System.setProperty("microthreads.stallMillis", "50");
+        try (LogCapture log = LogCapture.start()) {
+            FakeToolkit ui = new FakeToolkit();
+            Loop loop = UiLoops.create("stall", ui);
+            AtomicBoolean closed = new AtomicBoolean();
+            loop.run(() -> MicroThread.parallel("dialog", () -> {
+                long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(400);
+                ui.pumpUntil(() -> System.nanoTime() > end); // a modal dialog open for 400 ms: the UI is live
+                closed.set(true);
+                return null;
+            }).join());
+            assertThat(closed).isTrue();
+            assertThat(log.messages).noneMatch(m -> m.contains("has held the thread"));
+            loop.run(() -> MicroThread.parallel("sleeper", () -> {
+                Thread.sleep(400); // a JDK blocking call: the UI thread itself sleeps
+                return null;
+            }).join());
+            DeadlockRuleTest.waitUntil(() -> log.messages.stream().anyMatch(m -> m.contains("let go of its thread")));
+            String report = log.messages.stream().filter(m -> m.contains("has held the thread")).findFirst().orElseThrow();
+            assertThat(report).startsWith("micro-thread 'sleeper' has held the thread of loop 'stall'")
+                    .contains("The Fake UI thread is blocked meanwhile")
+                    .contains("run it with FakeLoop.offload(...)")
+                    .contains("java.lang.Thread.sleep");
+        } finally {
+            if (before == null) System.clearProperty("microthreads.stallMillis"); else System.setProperty("microthreads.stallMillis", before);
+        }
+    }
+
+    @Test
+    void offloadRunsOffTheUiThreadAndIsCancelledWithItsWaiter() throws Exception {
+        FakeToolkit ui = new FakeToolkit();
+        Loop loop = UiLoops.create("offload", ui);
+        assertThat(loop.run(() -> {
+            String v = UiLoops.offload(() -> ui.isUiThread() + " " + Thread.currentThread().isVirtual());
+            return v + " then " + ui.isUiThread();
+        })).isEqualTo("false true then true");
+        CompletableFuture<Boolean> workInterrupted = new CompletableFuture<>();
+        AtomicBoolean started = new AtomicBoolean();
+        MicroThread<String> waiter = loop.parallel(() -> UiLoops.offload(() -> {
+            started.set(true);
+            try {
+                Thread.sleep(60_000);
+                workInterrupted.complete(false);
+            } catch (InterruptedException e) {
+                workInterrupted.complete(true);
+            }
+            return "never";
+        }));
+        while (!started.get()) Thread.onSpinWait();
+        waiter.cancel();
+        assertThatThrownBy(waiter::join).isInstanceOf(java.util.concurrent.CancellationException.class);
+        assertThat(workInterrupted.get(30, TimeUnit.SECONDS)).isTrue();
+        assertThatThrownBy(() -> loop.run(() -> UiLoops.offload(() -> {
+            throw new java.io.IOException("backend down");
+        }))).isInstanceOf(FailedException.class).rootCause().hasMessage("backend down");
+    }
+}
