@@ -161,6 +161,16 @@ case "$cmd" in
     exec "$JAVA_HOME/bin/java" "${MT_FLAGS[@]}" -cp "$cp" org.microthreads.examples.Tour "$@"
     ;;
   test)
+    # The Swing window tests need a display: without one, run Maven under Xvfb (apt-get install xvfb);
+    # with neither they are skipped, saying so.
+    if [[ -z "${DISPLAY:-}" ]]; then
+      if command -v xvfb-run >/dev/null; then
+        MVN=(xvfb-run -a -s "-screen 0 1280x1024x24" "${MVN[@]}")
+        echo "[mt] no DISPLAY: the tests run under xvfb-run (the Swing window tests need a display)"
+      else
+        echo "[mt] no DISPLAY and no xvfb-run: the Swing window tests will be skipped (apt-get install xvfb)"
+      fi
+    fi
     run_maven test verify "$@"
     ;;
   test-noflags)
