@@ -348,7 +348,84 @@ public final class JdkInternals {
     public static String monitorHolderInContinuation(boolean outermost) {
         requireContinuations("continuations");
         requireMonitorCheck("continuations");
+        if (!CLASS_WALKER.walk(new MayHoldScan(outermost))) return null; // no frame's code can hold one: the common case
         return Continuations.LIVE_WALKER.walk(new MonitorScan(outermost));
+    }
+
+    private static final Class<?> CONTINUATION_CLASS = classOrNull("jdk.internal.vm.Continuation");
+
+    private static Class<?> classOrNull(String name) {
+        try {
+            return Class.forName(name);
+        } catch (ClassNotFoundException e) {
+            return null;
+        }
+    }
+
+    /** Frames' classes only (no method names, no live values): a fraction of a live walk's cost. */
+    private static final StackWalker CLASS_WALKER = StackWalker.getInstance(
+            java.util.EnumSet.of(StackWalker.Option.RETAIN_CLASS_REFERENCE, StackWalker.Option.DROP_METHOD_INFO));
+
+    /**
+     * Whether a class's code can hold a monitor: it has a {@code synchronized} method or a
+     * {@code monitorenter} instruction, or its bytes cannot be read (then it might). Read once per
+     * class from its class file. The library's own classes count as "cannot" here: they hold
+     * monitors only around short sections that never wait (a wait inside one would fail every
+     * host-loop test at once, through the exact check).
+     */
+    private static final ClassValue<Boolean> MAY_HOLD = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> c) {
+            if (c.getClassLoader() == JdkInternals.class.getClassLoader() && sameCodeSource(c, JdkInternals.class)) {
+                return false; // the library's own (same jar or classes folder; not the user's, not its tests)
+            }
+            if (c.isHidden() || c.isArray() || c.isPrimitive()) return !c.isArray() && !c.isPrimitive();
+            String resource = "/" + c.getName().replace('.', '/') + ".class";
+            try (java.io.InputStream in = c.getResourceAsStream(resource)) {
+                if (in == null) return true;
+                java.lang.classfile.ClassModel model = java.lang.classfile.ClassFile.of().parse(in.readAllBytes());
+                for (java.lang.classfile.MethodModel m : model.methods()) {
+                    if (m.flags().has(java.lang.reflect.AccessFlag.SYNCHRONIZED)) return true;
+                    var code = m.code();
+                    if (code.isEmpty()) continue;
+                    for (java.lang.classfile.CodeElement e : code.get()) {
+                        if (e instanceof java.lang.classfile.instruction.MonitorInstruction) return true;
+                    }
+                }
+                return false;
+            } catch (Exception | LinkageError e) {
+                return true; // unreadable: it might
+            }
+        }
+    };
+
+    private static boolean sameCodeSource(Class<?> a, Class<?> b) {
+        java.security.CodeSource x = a.getProtectionDomain().getCodeSource(), y = b.getProtectionDomain().getCodeSource();
+        return x != null && y != null && x.getLocation() != null && x.getLocation().equals(y.getLocation());
+    }
+
+    /** The cheap first pass of {@link #monitorHolderInContinuation}: could any frame of the continuation(s) hold a monitor? */
+    private static final class MayHoldScan implements java.util.function.Function<java.util.stream.Stream<StackWalker.StackFrame>, Boolean> {
+        private final boolean outermost;
+
+        MayHoldScan(boolean outermost) {
+            this.outermost = outermost;
+        }
+
+        @Override
+        public Boolean apply(java.util.stream.Stream<StackWalker.StackFrame> frames) {
+            java.util.Iterator<StackWalker.StackFrame> it = frames.iterator();
+            boolean mayAbove = false; // a frame above (younger than) the current one might hold a monitor
+            while (it.hasNext()) {
+                Class<?> c = it.next().getDeclaringClass();
+                if (c == CONTINUATION_CLASS) { // an entry: frames below are its caller's
+                    if (mayAbove || !outermost) return mayAbove;
+                    continue;
+                }
+                if (!mayAbove && MAY_HOLD.get(c)) mayAbove = true;
+            }
+            return false; // the frames below the outermost entry are the host thread's own
+        }
     }
 
     /** Not a lambda: see {@link PollerInit}. */
