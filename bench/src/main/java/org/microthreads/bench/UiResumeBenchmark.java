@@ -44,9 +44,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {Jvm.OPENS, Jvm.EXPORTS, Jvm.HEAP, "-Djava.awt.headless=true", "-Dglass.platform=Headless"})
+@Fork(value = 1, jvmArgsAppend = {Jvm.OPENS, Jvm.EXPORTS, Jvm.HEAP, "-Djava.awt.headless=true", "-Dglass.platform=Headless", "--enable-native-access=ALL-UNNAMED"})
 public class UiResumeBenchmark {
-    static final int YIELDS = 100_000, ROUND_TRIPS = 20_000;
+    static final int YIELDS = 10_000, ROUND_TRIPS = 5_000;
 
     /** A Swing UI loop, made once per trial (UI loops are never closed). */
     @State(Scope.Benchmark)
