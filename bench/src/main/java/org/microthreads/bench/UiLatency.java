@@ -134,12 +134,20 @@ public final class UiLatency {
         long measureMillis = (long) (Double.parseDouble(System.getProperty("ui.seconds", "" + MEASURE_MILLIS / 1000.0)) * 1000);
         if (sc.fx) UiToolkits.startFx(); else UiToolkits.startSwing();
 
-        // slice lengths (only our loop posts through the timed toolkit); written on the UI thread
-        long[] sliceNs = new long[1 << 16];
+        // slice lengths (only our loop posts through the timed toolkit) and the UI thread's CPU time in each
+        // (much less CPU than wall time: the OS ran something else meanwhile); written on the UI thread
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long[] sliceNs = new long[1 << 16], sliceCpuNs = new long[1 << 16];
         int[] sliceCount = {0};
         boolean[] recordSlices = {false};
+        long[] cpuAtStart = {0};
         LongConsumer slices = ns -> {
-            if (recordSlices[0] && sliceCount[0] < sliceNs.length) sliceNs[sliceCount[0]++] = ns;
+            long cpu = threads.getCurrentThreadCpuTime();
+            if (recordSlices[0] && sliceCount[0] < sliceNs.length) {
+                sliceNs[sliceCount[0]] = ns;
+                sliceCpuNs[sliceCount[0]++] = cpu - cpuAtStart[0];
+            }
+            cpuAtStart[0] = threads.getCurrentThreadCpuTime();
         };
 
         long t0 = System.nanoTime();
@@ -147,6 +155,7 @@ public final class UiLatency {
         long startedMs = (System.nanoTime() - t0) / 1_000_000;
         Thread.sleep(WARMUP_MILLIS); // the load runs unmeasured: JIT, the queue filled (a warm-up, not synchronisation)
         post(sc.fx, () -> recordSlices[0] = true);
+        long gcCount0 = gcCount(), gcMillis0 = gcMillis();
 
         // probes: posted every PROBE_MILLIS from a scheduler thread; each records its delay on the UI thread
         List<Long> delays = new ArrayList<>();
@@ -172,11 +181,13 @@ public final class UiLatency {
         }, 0, PROBE_MILLIS, TimeUnit.MILLISECONDS);
         boolean all = probed.await(measureMillis + 60_000, TimeUnit.MILLISECONDS);
         probes.shutdownNow();
+        long gcCount = gcCount() - gcCount0, gcMillis = gcMillis() - gcMillis0;
         CountDownLatch sliceRead = new CountDownLatch(1);
-        long[][] slicesBox = {new long[0]};
+        long[][] slicesBox = {new long[0], new long[0]};
         post(sc.fx, () -> {
             recordSlices[0] = false;
             slicesBox[0] = Arrays.copyOf(sliceNs, sliceCount[0]);
+            slicesBox[1] = Arrays.copyOf(sliceCpuNs, sliceCount[0]);
             sliceRead.countDown();
         });
         sliceRead.await();
@@ -196,8 +207,19 @@ public final class UiLatency {
                 name, sc.fx ? "JavaFX (" + System.getProperty("glass.platform") + ")" : "Swing (headless " + java.awt.GraphicsEnvironment.isHeadless() + ")",
                 name.contains(".idle") ? 0 : tasks, stepNanos / 1000, d.length, PROBE_MILLIS, p50, p99, max,
                 steps, loadMs / 1000.0, steps / (loadMs / 1000.0), startedMs);
-        long[] s = slicesBox[0];
+        System.out.printf(Locale.ROOT, "%s: while probing: %d GCs, %d ms in total (GarbageCollectorMXBean); load average %s%n",
+                name, gcCount, gcMillis, java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        long[] s = slicesBox[0].clone();
         if (s.length > 0) {
+            int over = 0, offCpu = 0;
+            for (int i = 0; i < s.length; i++) {
+                if (s[i] > 2 * 4_000_000L) {
+                    over++;
+                    if (slicesBox[1][i] < s[i] / 2) offCpu++;
+                }
+            }
+            System.out.printf(Locale.ROOT, "%s: slices over 8 ms: %d, of which %d had the UI thread on a CPU for less than half"
+                    + " their length (descheduled by the OS, or paused: GC)%n", name, over, offCpu);
             Arrays.sort(s);
             System.out.printf(Locale.ROOT, "%s: time slices while probing: %,d; length p50 %.2f ms, p99 %.2f ms, max %.2f ms"
                             + " (microthreads.sliceMicros = %s)%n",
@@ -209,6 +231,16 @@ public final class UiLatency {
         System.out.printf(Locale.ROOT, "RESULT\t%s.max\t%.3f\tms\t%.3f%n", name, max, max);
         if (sc.fx) Platform.exit();
         System.exit(0);
+    }
+
+    private static long gcCount() {
+        return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .mapToLong(java.lang.management.GarbageCollectorMXBean::getCollectionCount).sum();
+    }
+
+    private static long gcMillis() {
+        return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .mapToLong(java.lang.management.GarbageCollectorMXBean::getCollectionTime).sum();
     }
 
     /** The {@code p}-th percentile (nearest rank) of sorted {@code xs}. */
