@@ -146,6 +146,9 @@ public final class Report {
         if (coroutines != null) libs.add("kotlinx-coroutines " + coroutines.trim());
         String kotlin = kotlinVersion();
         if (kotlin != null) libs.add("Kotlin " + kotlin);
+        String javafx = resource("javafx.properties"); // the UI-loop benchmarks' toolkit (javafx.version=...)
+        if (javafx != null) javafx.lines().filter(l -> l.startsWith("javafx.version="))
+                .findFirst().ifPresent(l -> libs.add("JavaFX " + l.substring("javafx.version=".length()).trim()));
         facts.put("libraries", libs.isEmpty() ? "?" : String.join(", ", libs)
                 + (kotlin == null ? "; Kotlin: not in this build" : ""));
         facts.put("Go", e.getOrDefault("go", "?"));
