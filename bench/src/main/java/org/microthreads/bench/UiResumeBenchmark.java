@@ -3,6 +3,7 @@ package org.microthreads.bench;
 import java.awt.EventQueue;
 import java.util.concurrent.TimeUnit;
 import javafx.application.Platform;
+import org.microthreads.Deferred;
 import org.microthreads.Loop;
 import org.microthreads.MicroThread;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -34,6 +35,11 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code ...PingPong}: two micro-threads (coroutines) on the UI thread, {@value #ROUND_TRIPS}
  *       round trips over two rendezvous pipes ({@code Channel<Int>()}): ns per round trip (two
  *       resumes).
+ *   <li>{@code ...AwaitEvent}: one micro-thread (coroutine) on the UI thread, {@value #EVENTS} times:
+ *       post a task to the toolkit's queue (as a listener would run) that completes a {@link Deferred}
+ *       ({@code CompletableDeferred}), then await it. Each is one event through the queue plus one
+ *       resume from it: our micro-thread parks, the completion posts a slice that resumes it; Kotlin's
+ *       completion dispatches the resume through the queue. The resume a UI waits for most.
  *   <li>{@code plain...Chain}: the floor of one trip through the toolkit's queue: a task that posts
  *       itself again ({@code EventQueue.invokeLater}, {@code Platform.runLater}) {@value #YIELDS} times.
  * </ul>
@@ -46,7 +52,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {Jvm.OPENS, Jvm.EXPORTS, Jvm.HEAP, "-Djava.awt.headless=true", "-Dglass.platform=Headless", "--enable-native-access=ALL-UNNAMED"})
 public class UiResumeBenchmark {
-    static final int YIELDS = 10_000, ROUND_TRIPS = 5_000;
+    static final int YIELDS = 10_000, ROUND_TRIPS = 5_000, EVENTS = 5_000;
 
     /** A Swing UI loop, made once per trial (UI loops are never closed). */
     @State(Scope.Benchmark)
@@ -105,6 +111,24 @@ public class UiResumeBenchmark {
         }).join();
     }
 
+    private static long awaitEvents(Loop loop, boolean fx) throws InterruptedException {
+        return loop.parallel(() -> {
+            long sum = 0;
+            for (int i = 0; i < EVENTS; i++) {
+                Deferred<Integer> clicked = new Deferred<>();
+                int v = i;
+                post(fx, () -> clicked.complete(v));
+                sum += clicked.await();
+            }
+            checkUi(fx);
+            return sum;
+        }).join();
+    }
+
+    private static void post(boolean fx, Runnable r) {
+        if (fx) Platform.runLater(r); else EventQueue.invokeLater(r);
+    }
+
     private static void checkUi(boolean fx) {
         if (!(fx ? Platform.isFxApplicationThread() : EventQueue.isDispatchThread())) {
             throw new IllegalStateException("not on the UI thread: " + Thread.currentThread());
@@ -148,6 +172,18 @@ public class UiResumeBenchmark {
         return check(KotlinUi.pingPong(false, ROUND_TRIPS), (long) ROUND_TRIPS * (ROUND_TRIPS - 1) / 2);
     }
 
+    @Benchmark
+    @OperationsPerInvocation(EVENTS)
+    public long mtSwingAwaitEvent(Swing s) throws InterruptedException {
+        return check(awaitEvents(s.loop, false), (long) EVENTS * (EVENTS - 1) / 2);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(EVENTS)
+    public long kotlinSwingAwaitEvent(SwingEdt s) {
+        return check(KotlinUi.awaitEvents(false, EVENTS), (long) EVENTS * (EVENTS - 1) / 2);
+    }
+
     // ---- JavaFX ----
 
     @Benchmark
@@ -178,5 +214,17 @@ public class UiResumeBenchmark {
     @OperationsPerInvocation(ROUND_TRIPS)
     public long kotlinFxPingPong(FxPlatform s) {
         return check(KotlinUi.pingPong(true, ROUND_TRIPS), (long) ROUND_TRIPS * (ROUND_TRIPS - 1) / 2);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(EVENTS)
+    public long mtFxAwaitEvent(Fx s) throws InterruptedException {
+        return check(awaitEvents(s.loop, true), (long) EVENTS * (EVENTS - 1) / 2);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(EVENTS)
+    public long kotlinFxAwaitEvent(FxPlatform s) {
+        return check(KotlinUi.awaitEvents(true, EVENTS), (long) EVENTS * (EVENTS - 1) / 2);
     }
 }

@@ -2,6 +2,7 @@ package org.microthreads.bench
 
 import java.awt.EventQueue
 import javafx.application.Platform
+import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
@@ -47,6 +48,22 @@ object KotlinUi {
             }
             check(fx)
             count
+        }
+    }
+
+    // ---- Await an event: n times, post a task to the toolkit's queue that completes a deferred, then await it ----
+
+    @JvmStatic fun awaitEvents(fx: Boolean, n: Int): Long = runBlocking {
+        withContext(dispatcher(fx)) {
+            var sum = 0L
+            for (i in 0 until n) {
+                val clicked = CompletableDeferred<Int>()
+                val task = Runnable { clicked.complete(i) }
+                if (fx) Platform.runLater(task) else EventQueue.invokeLater(task)
+                sum += clicked.await()
+            }
+            check(fx)
+            sum
         }
     }
 
