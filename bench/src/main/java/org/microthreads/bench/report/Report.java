@@ -146,6 +146,9 @@ public final class Report {
         if (coroutines != null) libs.add("kotlinx-coroutines " + coroutines.trim());
         String kotlin = kotlinVersion();
         if (kotlin != null) libs.add("Kotlin " + kotlin);
+        String javafx = resource("javafx.properties"); // the UI-loop benchmarks' toolkit (javafx.version=...)
+        if (javafx != null) javafx.lines().filter(l -> l.startsWith("javafx.version="))
+                .findFirst().ifPresent(l -> libs.add("JavaFX " + l.substring("javafx.version=".length()).trim()));
         facts.put("libraries", libs.isEmpty() ? "?" : String.join(", ", libs)
                 + (kotlin == null ? "; Kotlin: not in this build" : ""));
         facts.put("Go", e.getOrDefault("go", "?"));
@@ -317,6 +320,7 @@ public final class Report {
         if (run.partial() && !selected(k)) return "not selected by the REGEX";
         if (k.contains(".go.")) return run.goRan ? "no Go twin of this scenario" : "the Go twins did not run";
         if (k.endsWith(".python")) return run.pythonRan ? "no Python twin of this scenario" : "the Python twins did not run";
+        if (k.startsWith("UiLatency.")) return run.uiRan ? "no result (see bench/run's output)" : "UiLatency did not run";
         if (k.startsWith("ParkedMemory.")) return run.parkedRan ? "no result (see bench/run's output)" : "ParkedMemory did not run";
         String list = resource("META-INF/BenchmarkList");
         int dot = k.indexOf('.');

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** What one {@code bench/run} left in {@code bench/out/}: env.txt, jmh.json, parked.tsv, go.tsv, python.tsv. */
+/** What one {@code bench/run} left in {@code bench/out/}: env.txt, jmh.json, parked.tsv, ui.tsv, go.tsv, python.tsv. */
 final class RunData {
 
     /**
@@ -42,6 +42,7 @@ final class RunData {
     boolean parkedRan;
     boolean goRan;
     boolean pythonRan;
+    boolean uiRan;
 
     static RunData load(Path out) throws IOException {
         RunData d = new RunData();
@@ -50,6 +51,7 @@ final class RunData {
         d.readParked(out.resolve("parked.tsv"));
         d.goRan = d.readTwins(out.resolve("go.tsv"), "Go");
         d.pythonRan = d.readTwins(out.resolve("python.tsv"), "Python");
+        d.uiRan = d.readTwins(out.resolve("ui.tsv"), "UiLatency"); // same line format: key, figure, unit, samples
         return d;
     }
 
