@@ -37,6 +37,14 @@ import org.microthreads.internal.JdkInternals;
 final class ContinuationStrand implements Strand, Runnable {
     static final int QUEUED = 0, RUNNING = 1, PARKING = 2, YIELDING = 3, PARKED = 4, DONE = 5;
 
+    /**
+     * {@code -Dmicrothreads.ui.checkMonitors=false} turns off the check that refuses a wait inside
+     * {@code synchronized} (a stack walk per park: ~1-2 µs when no frame can hold a monitor). Off,
+     * such a wait can freeze the UI thread forever (docs/ui.md); for measurements and for code
+     * known never to wait inside {@code synchronized}.
+     */
+    static final boolean CHECK_MONITORS = !"false".equals(System.getProperty("microthreads.ui.checkMonitors"));
+
     /** The strand whose continuation is mounted on the current (host) thread, if any. */
     private static final ThreadLocal<ContinuationStrand> CURRENT = new ThreadLocal<>();
     /** Set once the first host loop exists: until then no platform thread pays for {@link #CURRENT}. */
@@ -173,6 +181,7 @@ final class ContinuationStrand implements Strand, Runnable {
      * they commit to parking, such as a generator's producer handing its turn over.
      */
     void checkCanPark() {
+        if (!CHECK_MONITORS) return;
         String holder = JdkInternals.monitorHolderInContinuation(true);
         if (holder != null) {
             throw new IllegalStateException("micro-thread '" + microThread.name() + "' of loop '" + loop.name()

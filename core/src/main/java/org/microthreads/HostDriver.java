@@ -159,15 +159,22 @@ final class HostDriver extends LoopDriver {
         long end = System.nanoTime() + SLICE_NANOS;
         ContinuationStrand s;
         while ((s = ready.poll()) != null) {
+            // others still ready: the next slice is posted before this turn, which may not come back
+            // soon (a modal dialog's nested pump inside it runs the next slice, so they still run)
+            if (!ready.isEmpty()) postNext();
             s.run();
             if (System.nanoTime() - end >= 0) break;
         }
-        if (!ready.isEmpty() && !posted.get() && posted.compareAndSet(false, true)) {
-            RuntimeException refused = post();
-            if (refused != null) {
-                Loop.LOG.log(System.Logger.Level.ERROR, "the host of loop '" + name() + "' refused its next slice: "
-                        + ready.size() + " micro-threads cannot run any more", refused);
-            }
+        if (!ready.isEmpty()) postNext();
+    }
+
+    /** Posts the next slice unless one is posted. */
+    private void postNext() {
+        if (posted.get() || !posted.compareAndSet(false, true)) return;
+        RuntimeException refused = post();
+        if (refused != null) {
+            Loop.LOG.log(System.Logger.Level.ERROR, "the host of loop '" + name() + "' refused its next slice: "
+                    + ready.size() + " micro-threads cannot run any more", refused);
         }
     }
 

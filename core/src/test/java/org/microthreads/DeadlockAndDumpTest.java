@@ -149,7 +149,8 @@ class DeadlockAndDumpTest {
                 AtomicReference<MicroThread<?>> other = new AtomicReference<>();
                 assertThatThrownBy(() -> loop.run(() -> {
                     MicroThread<Object> a = MicroThread.parallel("a", () -> {
-                        MicroThread.yieldNow();
+                        // main may park on the registry's lock (the inspector holds it often) before it sets 'other'
+                        while (other.get() == null) MicroThread.yieldNow();
                         return other.get().join();
                     });
                     other.set(MicroThread.parallel("b", a::join));

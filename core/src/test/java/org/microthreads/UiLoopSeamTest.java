@@ -173,6 +173,28 @@ class UiLoopSeamTest {
         assertThat(ui.errors).isEmpty();
     }
 
+    /** B is ready behind A in the same slice, and A's turn opens a dialog: B must not wait for the dialog (found by the JavaFX tests). */
+    @Test
+    void aMicroThreadReadyBehindOneThatOpensADialogInTheSameSliceStillRuns() throws Exception {
+        FakeToolkit ui = new FakeToolkit();
+        Loop loop = UiLoops.create("same-slice", ui);
+        AtomicBoolean closed = new AtomicBoolean();
+        CompletableFuture<MicroThread<?>[]> started = new CompletableFuture<>();
+        ui.post(() -> started.complete(new MicroThread<?>[] { // both ready before the slice that runs them
+                loop.parallel(() -> {
+                    ui.pumpUntil(closed::get);
+                    return "a";
+                }),
+                loop.parallel(() -> {
+                    closed.set(true);
+                    return "b";
+                })}));
+        MicroThread<?>[] ab = started.get(30, TimeUnit.SECONDS);
+        assertThat(ab[1].join(Duration.ofSeconds(30))).isEqualTo("b");
+        assertThat(ab[0].join(Duration.ofSeconds(30))).isEqualTo("a");
+        assertThat(ui.errors).isEmpty();
+    }
+
     @Test
     void aPlainWaitOnTheUiThreadOutsideAMicroThreadIsRefusedNotFrozen() throws Exception {
         FakeToolkit ui = new FakeToolkit();
@@ -278,6 +300,7 @@ class UiLoopSeamTest {
                 workInterrupted.complete(false);
             } catch (InterruptedException e) {
                 workInterrupted.complete(true);
+                throw e;
             }
             return "never";
         }));

@@ -348,7 +348,9 @@ public final class JdkInternals {
     public static String monitorHolderInContinuation(boolean outermost) {
         requireContinuations("continuations");
         requireMonitorCheck("continuations");
-        if (!CLASS_WALKER.walk(new MayHoldScan(outermost))) return null; // no frame's code can hold one: the common case
+        // cheap passes first: could a frame's class, then its method, hold one at all? (the common answer: no)
+        if (!CLASS_WALKER.walk(new MayHoldScan(outermost, false))) return null;
+        if (!METHOD_WALKER.walk(new MayHoldScan(outermost, true))) return null;
         return Continuations.LIVE_WALKER.walk(new MonitorScan(outermost));
     }
 
@@ -364,7 +366,10 @@ public final class JdkInternals {
 
     /** Frames' classes only (no method names, no live values): a fraction of a live walk's cost. */
     private static final StackWalker CLASS_WALKER = StackWalker.getInstance(
-            java.util.EnumSet.of(StackWalker.Option.RETAIN_CLASS_REFERENCE, StackWalker.Option.DROP_METHOD_INFO));
+            java.util.EnumSet.of(StackWalker.Option.RETAIN_CLASS_REFERENCE, StackWalker.Option.DROP_METHOD_INFO), 32);
+    /** Frames' classes and methods (no live values). */
+    private static final StackWalker METHOD_WALKER = StackWalker.getInstance(
+            java.util.EnumSet.of(StackWalker.Option.RETAIN_CLASS_REFERENCE), 32);
 
     /**
      * Whether a class's code can hold a monitor: it has a {@code synchronized} method or a
@@ -373,28 +378,35 @@ public final class JdkInternals {
      * monitors only around short sections that never wait (a wait inside one would fail every
      * host-loop test at once, through the exact check).
      */
-    private static final ClassValue<Boolean> MAY_HOLD = new ClassValue<>() {
+    private static final ClassValue<java.util.Set<String>> MAY_HOLD = new ClassValue<>() {
         @Override
-        protected Boolean computeValue(Class<?> c) {
+        protected java.util.Set<String> computeValue(Class<?> c) {
             if (c.getClassLoader() == JdkInternals.class.getClassLoader() && sameCodeSource(c, JdkInternals.class)) {
-                return false; // the library's own (same jar or classes folder; not the user's, not its tests)
+                return java.util.Set.of(); // the library's own (same jar or classes folder; not the user's, not its tests)
             }
-            if (c.isHidden() || c.isArray() || c.isPrimitive()) return !c.isArray() && !c.isPrimitive();
+            if (c.isArray() || c.isPrimitive()) return java.util.Set.of();
+            if (c.isHidden()) return null;
             String resource = "/" + c.getName().replace('.', '/') + ".class";
             try (java.io.InputStream in = c.getResourceAsStream(resource)) {
-                if (in == null) return true;
+                if (in == null) return null;
                 java.lang.classfile.ClassModel model = java.lang.classfile.ClassFile.of().parse(in.readAllBytes());
+                java.util.Set<String> may = new java.util.HashSet<>();
                 for (java.lang.classfile.MethodModel m : model.methods()) {
-                    if (m.flags().has(java.lang.reflect.AccessFlag.SYNCHRONIZED)) return true;
+                    boolean holds = m.flags().has(java.lang.reflect.AccessFlag.SYNCHRONIZED);
                     var code = m.code();
-                    if (code.isEmpty()) continue;
-                    for (java.lang.classfile.CodeElement e : code.get()) {
-                        if (e instanceof java.lang.classfile.instruction.MonitorInstruction) return true;
+                    if (!holds && code.isPresent()) {
+                        for (java.lang.classfile.CodeElement e : code.get()) {
+                            if (e instanceof java.lang.classfile.instruction.MonitorInstruction) {
+                                holds = true;
+                                break;
+                            }
+                        }
                     }
+                    if (holds) may.add(m.methodName().stringValue() + m.methodType().stringValue());
                 }
-                return false;
+                return may.isEmpty() ? java.util.Set.of() : java.util.Set.copyOf(may);
             } catch (Exception | LinkageError e) {
-                return true; // unreadable: it might
+                return null; // unreadable: any of its methods might
             }
         }
     };
@@ -404,12 +416,17 @@ public final class JdkInternals {
         return x != null && y != null && x.getLocation() != null && x.getLocation().equals(y.getLocation());
     }
 
-    /** The cheap first pass of {@link #monitorHolderInContinuation}: could any frame of the continuation(s) hold a monitor? */
+    /**
+     * The cheap passes of {@link #monitorHolderInContinuation}: could any frame of the
+     * continuation(s) hold a monitor? {@code byMethod}: the frame's method is known (a costlier
+     * walk), else only its class.
+     */
     private static final class MayHoldScan implements java.util.function.Function<java.util.stream.Stream<StackWalker.StackFrame>, Boolean> {
-        private final boolean outermost;
+        private final boolean outermost, byMethod;
 
-        MayHoldScan(boolean outermost) {
+        MayHoldScan(boolean outermost, boolean byMethod) {
             this.outermost = outermost;
+            this.byMethod = byMethod;
         }
 
         @Override
@@ -417,12 +434,19 @@ public final class JdkInternals {
             java.util.Iterator<StackWalker.StackFrame> it = frames.iterator();
             boolean mayAbove = false; // a frame above (younger than) the current one might hold a monitor
             while (it.hasNext()) {
-                Class<?> c = it.next().getDeclaringClass();
+                StackWalker.StackFrame f = it.next();
+                Class<?> c = f.getDeclaringClass();
                 if (c == CONTINUATION_CLASS) { // an entry: frames below are its caller's
                     if (mayAbove || !outermost) return mayAbove;
                     continue;
                 }
-                if (!mayAbove && MAY_HOLD.get(c)) mayAbove = true;
+                if (mayAbove) continue;
+                java.util.Set<String> may = MAY_HOLD.get(c);
+                if (may == null) {
+                    mayAbove = true;
+                } else if (!may.isEmpty()) {
+                    mayAbove = !byMethod || may.contains(f.getMethodName() + f.getDescriptor());
+                }
             }
             return false; // the frames below the outermost entry are the host thread's own
         }
