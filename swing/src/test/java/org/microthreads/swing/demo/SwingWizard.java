@@ -69,6 +69,7 @@ public final class SwingWizard {
         status.setForeground(new Color(0xB00020));
         progress.setStringPainted(true);
         result.setEditable(false);
+        result.setFocusable(false);
         result.setLineWrap(true);
         result.setWrapStyleWord(true);
         result.setFont(result.getFont().deriveFont(15f));

@@ -73,14 +73,15 @@ class SwingWizardTest {
 
     @Test
     void clickThroughTheWizard() throws Exception {
-        Started s = start(Duration.ofMillis(1_500));
+        Started s = start(Duration.ofSeconds(4));
         SwingWizard w = s.w();
         BufferedImage shot = ui.screenshot(w.frame, "swing-wizard-1-empty");
         assertNotBlank(shot, boundsInWindow(w.header, w.frame));
         enterName(w, "Ada");
         waitUntil("progress shows", 10, () -> w.progress.getValue() > 0);
+        Rectangle bar = boundsInWindow(w.progress, w.frame);
         shot = ui.screenshot(w.frame, "swing-wizard-2-lookup");
-        assertNotBlank(shot, boundsInWindow(w.progress, w.frame));
+        assertNotBlank(shot, bar);
 
         waitUntil("step 3 shows after the lookup", 30, () -> w.step == 3 && w.coffee.isShowing());
         ui.click(w.coffee);
@@ -130,8 +131,11 @@ class SwingWizardTest {
     @Test
     void closingTheWindowCancelsTheWizardAndLeavesNothingBehind() throws Exception {
         WeakReference<Object> frame = closeTheWindowDuringTheLookup();
-        // Swing's own BufferStrategyPaintManager keeps the last window it painted (its rootJ and
-        // buffer strategy) until it paints another: paint one, so that only our references count.
+        // Swing itself keeps a closed window reachable for a while, in two ways: its
+        // BufferStrategyPaintManager keeps the last window it painted until it paints another (so:
+        // paint one), and Metal's CachedPainter keeps volatile images of painted buttons, which
+        // refer to them, softly (so: this module's tests run with -XX:SoftRefLRUPolicyMSPerMB=0,
+        // which clears soft references at every collection; see swing/pom.xml).
         paintAnotherWindow();
         List<byte[]> pressure = new ArrayList<>();
         for (int i = 0; i < 100 && frame.get() != null; i++) {
