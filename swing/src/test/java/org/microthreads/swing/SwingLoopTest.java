@@ -478,6 +478,22 @@ class SwingLoopTest {
     // Input latency under load
     // =====================================================================================
 
+    /** Posts an input-like event every 5 ms, {@code latency.length} times; returns how long each waited to run. */
+    static long[] probe(long[] latency) throws InterruptedException {
+        AtomicInteger recorded = new AtomicInteger();
+        for (int i = 0; i < latency.length; i++) {
+            long posted = System.nanoTime();
+            int slot = i;
+            EventQueue.invokeLater(() -> {
+                latency[slot] = System.nanoTime() - posted;
+                recorded.incrementAndGet();
+            });
+            Thread.sleep(5); // the probe's rate: one input event every 5 ms (not a synchronisation)
+        }
+        waitUntil("every probe ran", 30, () -> recorded.get() == latency.length);
+        return latency;
+    }
+
     @Test
     void inputStaysLiveWithTenThousandBusyMicroThreads() throws Exception {
         AtomicBoolean stop = new AtomicBoolean();
@@ -501,19 +517,9 @@ class SwingLoopTest {
         }
         try {
             waitUntil("all " + N + " run", 60, () -> running.get() == N);
-            long[] latency = new long[400];
-            AtomicInteger recorded = new AtomicInteger();
+            probe(new long[200]); // a second of warm-up (the JIT), not counted
             long stepsBefore = steps.get(), t0 = System.nanoTime();
-            for (int i = 0; i < latency.length; i++) {
-                long posted = System.nanoTime();
-                int slot = i;
-                EventQueue.invokeLater(() -> {
-                    latency[slot] = System.nanoTime() - posted;
-                    recorded.incrementAndGet();
-                });
-                Thread.sleep(5); // the probe's rate: one input event every 5 ms (not a synchronisation)
-            }
-            waitUntil("every probe ran", 30, () -> recorded.get() == latency.length);
+            long[] latency = probe(new long[400]);
             double seconds = (System.nanoTime() - t0) / 1e9;
             long stepsDone = steps.get() - stepsBefore;
             long[] sorted = latency.clone();

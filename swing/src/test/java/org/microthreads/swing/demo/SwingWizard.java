@@ -218,6 +218,10 @@ public final class SwingWizard {
      * @throws Exception if it failed
      */
     public static void main(String[] args) throws Exception {
+        if (java.awt.GraphicsEnvironment.isHeadless()) {
+            System.err.println("The wizard needs a display: run it on a desktop, or under xvfb-run -a");
+            System.exit(2);
+        }
         // Swing's first use loads its look and feel and its peers, most of a second in a cold JVM: done
         // here, before the UI loop, so that the stall monitor does not report it as main's
         java.awt.EventQueue.invokeAndWait(() -> {
