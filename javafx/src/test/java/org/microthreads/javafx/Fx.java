@@ -15,7 +15,7 @@ final class Fx {
     private static boolean started;
 
     /** Starts JavaFX once for the test JVM; implicit exit off, so closing a test's last window does not stop it. */
-    static synchronized void start() throws InterruptedException {
+    static synchronized void start() throws Exception {
         if (started) return;
         CountDownLatch up = new CountDownLatch(1);
         try {
@@ -25,6 +25,14 @@ final class Fx {
         }
         if (!up.await(30, TimeUnit.SECONDS)) throw new AssertionError("JavaFX did not start in 30 s");
         Platform.setImplicitExit(false);
+        // warm up: the first control initialises CSS (hundreds of ms, cold) on the FX thread; no test should pay it as a stall
+        onFx(() -> {
+            javafx.stage.Stage s = new javafx.stage.Stage();
+            s.setScene(new javafx.scene.Scene(new javafx.scene.layout.VBox(new javafx.scene.control.Label("warm-up"),
+                    new javafx.scene.control.Button("warm-up"), new javafx.scene.control.TextField("warm-up")), 200, 100));
+            s.show();
+            s.hide();
+        });
         started = true;
     }
 
