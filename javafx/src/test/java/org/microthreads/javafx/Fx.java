@@ -9,13 +9,13 @@ import java.util.function.BooleanSupplier;
 import javafx.application.Platform;
 
 /** Test helpers: the toolkit started once per JVM (Headless platform in the build), calls run on the FX thread. */
-final class Fx {
+public final class Fx {
     private Fx() {}
 
     private static boolean started;
 
     /** Starts JavaFX once for the test JVM; implicit exit off, so closing a test's last window does not stop it. */
-    static synchronized void start() throws Exception {
+    public static synchronized void start() throws Exception {
         if (started) return;
         CountDownLatch up = new CountDownLatch(1);
         try {
@@ -37,7 +37,7 @@ final class Fx {
     }
 
     /** Runs {@code call} on the FX thread (outside any micro-thread) and returns its value. */
-    static <T> T onFx(Callable<T> call) throws Exception {
+    public static <T> T onFx(Callable<T> call) throws Exception {
         CompletableFuture<T> f = new CompletableFuture<>();
         Platform.runLater(() -> {
             try {
@@ -55,7 +55,7 @@ final class Fx {
     }
 
     /** Runs {@code action} on the FX thread and waits for it. */
-    static void onFx(ThrowingRunnable action) throws Exception {
+    public static void onFx(ThrowingRunnable action) throws Exception {
         onFx(() -> {
             action.run();
             return null;
@@ -63,7 +63,7 @@ final class Fx {
     }
 
     /** A bounded poll: waits until {@code condition}, evaluated on the FX thread, holds. */
-    static void waitUntil(String what, Duration timeout, BooleanSupplier condition) throws Exception {
+    public static void waitUntil(String what, Duration timeout, BooleanSupplier condition) throws Exception {
         long end = System.nanoTime() + timeout.toNanos();
         while (!onFx(condition::getAsBoolean)) {
             if (System.nanoTime() - end > 0) throw new AssertionError("timed out after " + timeout + " waiting until " + what);
@@ -72,7 +72,7 @@ final class Fx {
     }
 
     /** An action that may throw. */
-    interface ThrowingRunnable {
+    public interface ThrowingRunnable {
         void run() throws Exception;
     }
 }
