@@ -14,7 +14,7 @@ class FreshJvmTest {
     private static String run(String mode) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
                 "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-exports", "java.base/jdk.internal.vm=ALL-UNNAMED"));
-        for (String p : List.of("glass.platform", "prism.order", "javafx.verbose")) {
+        for (String p : List.of("glass.platform", "prism.order")) {
             if (System.getProperty(p) != null) cmd.add("-D" + p + "=" + System.getProperty(p));
         }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), FreshJvmMain.class.getName(), mode));
