@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # microthreads launcher: finds Java >= 25, passes the JVM flags the library needs.
 #   ./mt demo          build what is needed, then run the guided tour
+#   ./mt wizard [swing|javafx]  the UI loops' demo: a wizard that simply waits for the user (needs a display)
 #   ./mt test          the whole test suite (with the internal-JDK flags)
 #   ./mt test-noflags  the flag-free subset, run WITHOUT the flags (proves the fallbacks/errors)
 #   ./mt bench [args]  JMH benchmarks (see bench/README.md); never part of the tests
@@ -160,6 +161,17 @@ case "$cmd" in
     cp=$(cat examples/target/classpath.txt):examples/target/classes
     exec "$JAVA_HOME/bin/java" "${MT_FLAGS[@]}" -cp "$cp" org.microthreads.examples.Tour "$@"
     ;;
+  wizard)
+    # The UI loops' demo: a sequential wizard on the Swing EDT or the JavaFX thread (docs/ui.md).
+    case "${1:-swing}" in
+      swing) mod=swing; main=org.microthreads.swing.demo.SwingWizard ;;
+      javafx) mod=javafx; main=org.microthreads.javafx.demo.FxWizard ;;
+      *) echo "usage: ./mt wizard [swing|javafx]" >&2; exit 2 ;;
+    esac
+    "${MVN[@]}" -q -DskipTests -pl "$mod" -am test-compile
+    cp="$mod/target/test-classes:$mod/target/classes:core/target/classes:$(cat "$mod/target/classpath.txt")"
+    exec "$JAVA_HOME/bin/java" "${MT_FLAGS[@]}" --enable-native-access=ALL-UNNAMED -cp "$cp" "$main"
+    ;;
   test)
     # The Swing window tests need a display: without one, run Maven under Xvfb (apt-get install xvfb);
     # with neither they are skipped, saying so.
@@ -186,7 +198,7 @@ case "$cmd" in
     echo "$JAVA_HOME"
     ;;
   *)
-    sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
     [[ "$cmd" == help ]] || exit 2
     ;;
 esac
