@@ -227,4 +227,35 @@ public class UiResumeBenchmark {
     public long kotlinFxAwaitEvent(FxPlatform s) {
         return check(KotlinUi.awaitEvents(true, EVENTS), (long) EVENTS * (EVENTS - 1) / 2);
     }
+    // ---- the same with the monitor check off (-Dmicrothreads.ui.checkMonitors=false): what the check costs ----
+
+    static final String NO_CHECK = "-Dmicrothreads.ui.checkMonitors=false";
+
+    @Benchmark
+    @OperationsPerInvocation(YIELDS)
+    @Fork(value = 1, jvmArgsAppend = {Jvm.OPENS, Jvm.EXPORTS, Jvm.HEAP, "-Djava.awt.headless=true", "-Dglass.platform=Headless", "--enable-native-access=ALL-UNNAMED", NO_CHECK})
+    public long mtSwingYieldUnchecked(Swing s) throws InterruptedException {
+        return check(yields(s.loop, false), YIELDS);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(EVENTS)
+    @Fork(value = 1, jvmArgsAppend = {Jvm.OPENS, Jvm.EXPORTS, Jvm.HEAP, "-Djava.awt.headless=true", "-Dglass.platform=Headless", "--enable-native-access=ALL-UNNAMED", NO_CHECK})
+    public long mtSwingAwaitEventUnchecked(Swing s) throws InterruptedException {
+        return check(awaitEvents(s.loop, false), (long) EVENTS * (EVENTS - 1) / 2);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(YIELDS)
+    @Fork(value = 1, jvmArgsAppend = {Jvm.OPENS, Jvm.EXPORTS, Jvm.HEAP, "-Djava.awt.headless=true", "-Dglass.platform=Headless", "--enable-native-access=ALL-UNNAMED", NO_CHECK})
+    public long mtFxYieldUnchecked(Fx s) throws InterruptedException {
+        return check(yields(s.loop, true), YIELDS);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(EVENTS)
+    @Fork(value = 1, jvmArgsAppend = {Jvm.OPENS, Jvm.EXPORTS, Jvm.HEAP, "-Djava.awt.headless=true", "-Dglass.platform=Headless", "--enable-native-access=ALL-UNNAMED", NO_CHECK})
+    public long mtFxAwaitEventUnchecked(Fx s) throws InterruptedException {
+        return check(awaitEvents(s.loop, true), (long) EVENTS * (EVENTS - 1) / 2);
+    }
 }

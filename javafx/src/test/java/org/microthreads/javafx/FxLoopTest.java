@@ -434,14 +434,12 @@ class FxLoopTest {
     }
 
     /**
-     * Known limit of core's HostDriver (reported to the lead): a slice drains its ready queue in a
-     * loop, so a micro-thread made ready before one that opens a modal dialog in the same slice stays
-     * queued in the outer slice until the dialog closes (no slice is posted for it meanwhile). Here
-     * B is started in the same turn as A: B never runs while A's nested event loop is open.
+     * Found by this module's tests, fixed in core's HostDriver (a slice posts the next one before each
+     * turn while others are ready): a micro-thread made ready before one that opens a modal dialog in
+     * the same slice used to stay queued in the outer slice until the dialog closed. Here B is started
+     * in the same turn as A: B must run while A's nested event loop is open.
      */
     @Test
-    @org.junit.jupiter.api.Disabled("core HostDriver.slice: a micro-thread queued behind one that enters a nested event loop"
-            + " in the same slice is not run until that loop exits; fix in core (post a slice before each turn while more are ready)")
     void aMicroThreadReadyBehindOneThatOpensADialogInTheSameSliceStillRuns() throws Exception {
         Object key = new Object();
         AtomicReference<MicroThread<Object>> a = new AtomicReference<>();
