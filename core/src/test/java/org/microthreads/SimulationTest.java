@@ -129,9 +129,13 @@ class SimulationTest {
 
     @Test
     void aMonitorHandedBetweenMicroThreadsWorks() throws Exception {
-        Object lock = new Object();
+        assertEquals(9, monitorHandOff(5, new Object()));
+    }
+
+    /** Three micro-threads take turns in one monitor three times each, yielding inside it; returns the turns taken. */
+    private static int monitorHandOff(long seed, Object lock) throws Exception {
         int[] n = new int[1];
-        Simulation.withSeed(5).run(() -> {
+        Simulation.withSeed(seed).run(() -> {
             List<MicroThread<Void>> all = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 all.add(MicroThread.parallel(() -> {
@@ -147,33 +151,14 @@ class SimulationTest {
             for (var m : all) m.join();
             return null;
         });
-        assertEquals(9, n[0]);
+        return n[0];
     }
 
     /** A stress test: a hand-off's wake-up comes from the JDK's thread, and its timing must not matter (once in ~300 runs it did). */
     @Test
     void aMonitorHandOffIsNeverTakenForAnOutsideWait() throws Exception {
         Object lock = new Object();
-        for (int seed = 0; seed < 600; seed++) {
-            int[] n = new int[1];
-            Simulation.withSeed(seed).run(() -> {
-                List<MicroThread<Void>> all = new ArrayList<>();
-                for (int i = 0; i < 3; i++) {
-                    all.add(MicroThread.parallel(() -> {
-                        for (int k = 0; k < 3; k++) {
-                            synchronized (lock) {
-                                n[0]++;
-                                MicroThread.yieldNow();
-                            }
-                        }
-                        return null;
-                    }));
-                }
-                for (var m : all) m.join();
-                return null;
-            });
-            assertEquals(9, n[0], "seed " + seed);
-        }
+        for (int seed = 0; seed < 600; seed++) assertEquals(9, monitorHandOff(seed, lock), "seed " + seed);
     }
 
     @Test
