@@ -65,6 +65,44 @@ class NoFlagsTest {
         }
     }
 
+    /** Issue 16: a UI loop (a toolkit module's) refuses to start without the flag, naming it: no fallback off the UI thread. */
+    @Test
+    void uiLoopsNeedTheContinuationFlagAndSayWhichOne() {
+        org.microthreads.spi.UiToolkit toolkit = new org.microthreads.spi.UiToolkit() {
+            @Override
+            public String name() {
+                return "Test";
+            }
+
+            @Override
+            public boolean isUiThread() {
+                return false;
+            }
+
+            @Override
+            public void post(Runnable task) {
+                Thread.ofPlatform().start(task);
+            }
+
+            @Override
+            public boolean isEventPump(StackTraceElement frame) {
+                return false;
+            }
+
+            @Override
+            public String offloadCall() {
+                return "TestLoop.offload(...)";
+            }
+        };
+        if (flagGiven()) {
+            assertThat(org.microthreads.spi.UiLoops.create("with-flag", toolkit).isSingleCarrier()).isTrue();
+        } else {
+            assertThatThrownBy(() -> org.microthreads.spi.UiLoops.create("no-flag", toolkit))
+                    .isInstanceOf(UnsupportedOperationException.class)
+                    .hasMessageContaining("Test UI loops need the JVM flag --add-exports java.base/jdk.internal.vm=ALL-UNNAMED");
+        }
+    }
+
     static final ScopedValue<String> USER = ScopedValue.newInstance();
 
     /** ADR 0024: with the flag, micro-threads inherit bindings; without it, the documented fallback: unbound, nothing else changes. */

@@ -252,6 +252,47 @@ class UiLoopSeamTest {
         })).isTrue();
     }
 
+    /** A wait in a pinned section (a critical section here; a native frame is the same to the JDK) fails at the wait, the UI thread stays live. */
+    @Test
+    void aWaitInAPinnedSectionFailsAtTheWait() throws Exception {
+        FakeToolkit ui = new FakeToolkit();
+        Loop loop = UiLoops.create("pinned", ui);
+        Class<?> continuation = Class.forName("jdk.internal.vm.Continuation");
+        java.lang.reflect.Method pin = continuation.getMethod("pin"), unpin = continuation.getMethod("unpin");
+        assertThatThrownBy(() -> loop.run(() -> {
+            pin.invoke(null);
+            try {
+                MicroThread.sleep(Duration.ofMillis(1));
+            } finally {
+                unpin.invoke(null);
+            }
+            return null;
+        })).isInstanceOf(FailedException.class).cause().isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("cannot park while pinned").hasMessageContaining("Pinned: CRITICAL_SECTION");
+        assertThat(loop.run(() -> {
+            MicroThread.sleep(Duration.ofMillis(1));
+            return ui.isUiThread();
+        })).isTrue();
+    }
+
+    /** A wait through a synchronized method (not a block): the class and method passes must see it too. */
+    @Test
+    void aWaitInsideASynchronizedMethodFailsNamingIt() throws Exception {
+        FakeToolkit ui = new FakeToolkit();
+        Loop loop = UiLoops.create("sync-method", ui);
+        assertThatThrownBy(() -> loop.run(() -> {
+            new SynchronizedWaiter().waitInside();
+            return null;
+        })).isInstanceOf(FailedException.class).cause().isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("synchronized in org.microthreads.UiLoopSeamTest$SynchronizedWaiter.waitInside(");
+    }
+
+    static final class SynchronizedWaiter {
+        synchronized void waitInside() throws InterruptedException {
+            MicroThread.sleep(Duration.ofMillis(1));
+        }
+    }
+
     @Test
     void aStallIsReportedWithTheOffloadCallButANestedPumpIsNotAStall() throws Exception {
         String before = System.getProperty("microthreads.stallMillis");
