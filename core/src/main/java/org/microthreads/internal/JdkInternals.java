@@ -381,8 +381,11 @@ public final class JdkInternals {
     private static final ClassValue<java.util.Set<String>> MAY_HOLD = new ClassValue<>() {
         @Override
         protected java.util.Set<String> computeValue(Class<?> c) {
-            if (c.getClassLoader() == JdkInternals.class.getClassLoader() && sameCodeSource(c, JdkInternals.class)) {
-                return java.util.Set.of(); // the library's own (same jar or classes folder; not the user's, not its tests)
+            if (c.getClassLoader() == JdkInternals.class.getClassLoader() && sameCodeSource(c, JdkInternals.class)
+                    && inLibraryPackage(c)) {
+                // the library's own (same jar or classes folder, not its tests; its packages, not the
+                // user's classes shaded into the same jar)
+                return java.util.Set.of();
             }
             if (c.isArray() || c.isPrimitive()) return java.util.Set.of();
             if (c.isHidden()) return null;
@@ -410,6 +413,15 @@ public final class JdkInternals {
             }
         }
     };
+
+    /** The library's root package, as loaded (a shaded jar may have relocated it). */
+    private static final String LIBRARY_PACKAGE = JdkInternals.class.getPackageName()
+            .substring(0, JdkInternals.class.getPackageName().lastIndexOf('.'));
+
+    private static boolean inLibraryPackage(Class<?> c) {
+        String p = c.getPackageName();
+        return p.equals(LIBRARY_PACKAGE) || p.startsWith(LIBRARY_PACKAGE + ".");
+    }
 
     private static boolean sameCodeSource(Class<?> a, Class<?> b) {
         java.security.CodeSource x = a.getProtectionDomain().getCodeSource(), y = b.getProtectionDomain().getCodeSource();
