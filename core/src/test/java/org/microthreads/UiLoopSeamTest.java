@@ -456,4 +456,50 @@ class UiLoopSeamTest {
             assertThat(result).startsWith("refused: ").contains("synchronized in shadedapp.ShadedApp.lambda$");
         }
     }
+
+    /**
+     * A child-first class loader (a plugin, a web app) defines its own version of a class that its
+     * parent has too: the monitor check must read the bytes of the class that runs, not the parent's.
+     */
+    @Test
+    void theMonitorCheckReadsTheClassThatRunsNotAParentsNamesake() throws Exception {
+        String name = "shadedapp.PlainTask";
+        // the plugin's own version of shadedapp.PlainTask: it waits inside synchronized
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("plugin");
+        java.nio.file.Path src = java.nio.file.Files.createDirectories(dir.resolve("shadedapp")).resolve("PlainTask.java");
+        java.nio.file.Files.writeString(src, """
+                package shadedapp;
+                public class PlainTask implements org.microthreads.MicroThread.Body<String> {
+                    private static final Object LOCK = new Object();
+                    public String run() throws Exception {
+                        synchronized (LOCK) {
+                            org.microthreads.MicroThread.sleep(java.time.Duration.ofMillis(1));
+                        }
+                        return "not refused";
+                    }
+                }
+                """);
+        int rc = java.util.spi.ToolProvider.findFirst("javac").orElseThrow().run(System.out, System.err,
+                "-cp", System.getProperty("java.class.path"), "-d", dir.toString(), src.toString());
+        assertThat(rc).isZero();
+        byte[] sync = java.nio.file.Files.readAllBytes(dir.resolve("shadedapp").resolve("PlainTask.class"));
+        ClassLoader childFirst = new ClassLoader("plugin", UiLoopSeamTest.class.getClassLoader()) {
+            @Override
+            protected Class<?> loadClass(String n, boolean resolve) throws ClassNotFoundException {
+                if (!n.equals(name)) return super.loadClass(n, resolve);
+                synchronized (getClassLoadingLock(n)) {
+                    Class<?> c = findLoadedClass(n);
+                    return c != null ? c : defineClass(n, sync, 0, sync.length);
+                }
+            }
+        };
+        @SuppressWarnings("unchecked")
+        MicroThread.Body<String> body = (MicroThread.Body<String>) childFirst.loadClass(name).getConstructor().newInstance();
+        FakeToolkit ui = new FakeToolkit();
+        Loop loop = UiLoops.create("plugin", ui);
+        MicroThread<String> m = loop.parallel(body);
+        assertThatThrownBy(() -> m.join(Duration.ofSeconds(30))).isInstanceOf(FailedException.class).cause()
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("cannot wait while it holds a monitor: synchronized in plugin//shadedapp.PlainTask.run");
+    }
 }

@@ -374,9 +374,9 @@ public final class JdkInternals {
     /**
      * Whether a class's code can hold a monitor: it has a {@code synchronized} method or a
      * {@code monitorenter} instruction, or its bytes cannot be read (then it might). Read once per
-     * class from its class file. The library's own classes count as "cannot" here: they hold
-     * monitors only around short sections that never wait (a wait inside one would fail every
-     * host-loop test at once, through the exact check).
+     * class from its class file, the one in its own code source (else: unreadable). The library's
+     * own classes count as "cannot" here: they hold monitors only around short sections that never
+     * wait (a wait inside one would fail every host-loop test at once, through the exact check).
      */
     private static final ClassValue<java.util.Set<String>> MAY_HOLD = new ClassValue<>() {
         @Override
@@ -390,8 +390,9 @@ public final class JdkInternals {
             if (c.isArray() || c.isPrimitive()) return java.util.Set.of();
             if (c.isHidden()) return null;
             String resource = "/" + c.getName().replace('.', '/') + ".class";
-            try (java.io.InputStream in = c.getResourceAsStream(resource)) {
-                if (in == null) return null;
+            java.net.URL url = c.getResource(resource);
+            if (url == null || !fromItsCodeSource(c, url)) return null;
+            try (java.io.InputStream in = url.openStream()) {
                 java.lang.classfile.ClassModel model = java.lang.classfile.ClassFile.of().parse(in.readAllBytes());
                 java.util.Set<String> may = new java.util.HashSet<>();
                 for (java.lang.classfile.MethodModel m : model.methods()) {
@@ -421,6 +422,20 @@ public final class JdkInternals {
     private static boolean inLibraryPackage(Class<?> c) {
         String p = c.getPackageName();
         return p.equals(LIBRARY_PACKAGE) || p.startsWith(LIBRARY_PACKAGE + ".");
+    }
+
+    /**
+     * Whether {@code url}, the class file {@code c}'s loader finds for its name, is the one {@code c}
+     * was loaded from: a child-first loader (a plugin, a web app) may define its own version of a
+     * class its parent has too, and the parent's is found first.
+     */
+    private static boolean fromItsCodeSource(Class<?> c, java.net.URL url) {
+        ClassLoader l = c.getClassLoader();
+        if (l == null || l == ClassLoader.getPlatformClassLoader()) return true; // the JDK's own: nothing shadows them
+        java.security.CodeSource cs = c.getProtectionDomain().getCodeSource();
+        if (cs == null || cs.getLocation() == null) return false;
+        String where = cs.getLocation().toExternalForm(), found = url.toExternalForm();
+        return found.startsWith(where) || found.startsWith("jar:" + where + "!/");
     }
 
     private static boolean sameCodeSource(Class<?> a, Class<?> b) {
