@@ -502,4 +502,35 @@ class UiLoopSeamTest {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("cannot wait while it holds a monitor: synchronized in plugin//shadedapp.PlainTask.run");
     }
+
+    /**
+     * The monitor check counts the frames of the continuations that would leave the UI thread with
+     * the waiting micro-thread, no more: micro-thread A holding a monitor under a modal dialog's pump
+     * (lower on the UI thread's stack) does not stop B, running above that pump, from waiting.
+     */
+    @Test
+    void aMonitorHeldByAMicroThreadLowerOnTheStackDoesNotStopOneAboveFromWaiting() throws Exception {
+        FakeToolkit ui = new FakeToolkit();
+        Loop loop = UiLoops.create("nested-monitor", ui);
+        Object lock = new Object();
+        AtomicBoolean dialogOpen = new AtomicBoolean(), closed = new AtomicBoolean();
+        MicroThread<String> a = loop.parallel(() -> {
+            synchronized (lock) { // legacy code: a modal dialog opened inside synchronized
+                dialogOpen.set(true);
+                ui.pumpUntil(closed::get);
+            }
+            return "a";
+        });
+        MicroThread<String> b = loop.parallel(() -> {
+            try {
+                while (!dialogOpen.get()) MicroThread.yieldNow();
+                MicroThread.sleep(Duration.ofMillis(1)); // B holds no monitor: its continuation may leave
+                return "b slept";
+            } finally {
+                closed.set(true);
+            }
+        });
+        assertThat(b.join(Duration.ofSeconds(30))).isEqualTo("b slept");
+        assertThat(a.join(Duration.ofSeconds(30))).isEqualTo("a");
+    }
 }

@@ -334,8 +334,9 @@ public final class JdkInternals {
 
     /**
      * As {@link #holdsMonitorInContinuation()}; {@code outermost}: counts the frames of every
-     * continuation mounted on this thread, down to the outermost one (a host loop's micro-thread
-     * that parks from inside a generator's continuation leaves with all of them).
+     * continuation mounted on this thread, down to the host loop's continuation that runs them
+     * ({@link #runHostContinuation}), or to the outermost one (a host loop's micro-thread that parks
+     * from inside a generator's continuation leaves with all of them).
      */
     public static boolean holdsMonitorInContinuation(boolean outermost) {
         return monitorHolderInContinuation(outermost) != null;
@@ -467,6 +468,7 @@ public final class JdkInternals {
                     if (mayAbove || !outermost) return mayAbove;
                     continue;
                 }
+                if (c == HostEntry.class) return false; // below: the host thread's (and micro-threads' mounted lower)
                 if (mayAbove) continue;
                 java.util.Set<String> may = MAY_HOLD.get(c);
                 if (may == null) {
@@ -499,6 +501,7 @@ public final class JdkInternals {
                     if (!outermost || found != null) return found;
                     continue;
                 }
+                if (f.getClassName().equals(HOST_ENTRY)) return found; // below: the host thread's
                 Object[] monitors;
                 try {
                     monitors = (Object[]) Continuations.MONITORS.invokeExact(f);
@@ -528,6 +531,32 @@ public final class JdkInternals {
         requireContinuations("continuations");
         return newContinuation(Continuations.HOST_SCOPE, body);
     }
+
+    /**
+     * As {@link #runContinuation}, for a host loop's micro-thread: its frame marks where the frames
+     * that leave the host thread with it end, for {@link #monitorHolderInContinuation}
+     * ({@code outermost}): below it are the host thread's own, and those of micro-threads mounted
+     * lower on its stack (under a modal dialog's event pump), which stay.
+     */
+    public static void runHostContinuation(Object continuation) {
+        requireContinuations("continuations");
+        try {
+            HostEntry.run(continuation);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The frame below a host loop's continuation (see {@link #runHostContinuation}). */
+    private static final class HostEntry {
+        static void run(Object continuation) throws Throwable {
+            Continuations.RUN.invokeExact(continuation);
+        }
+    }
+
+    private static final String HOST_ENTRY = HostEntry.class.getName();
 
     /**
      * Mounts {@code continuation} on the calling thread and runs it until it yields or ends.
