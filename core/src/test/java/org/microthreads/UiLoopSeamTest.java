@@ -533,4 +533,57 @@ class UiLoopSeamTest {
         assertThat(b.join(Duration.ofSeconds(30))).isEqualTo("b slept");
         assertThat(a.join(Duration.ofSeconds(30))).isEqualTo("a");
     }
+
+    /** Holds its own monitor while it waits: a synchronized method, no monitorenter instruction. */
+    static final class Account {
+        synchronized String waitInside() throws InterruptedException {
+            MicroThread.sleep(Duration.ofMillis(1));
+            return "not refused";
+        }
+    }
+
+    @Test
+    void waitingInsideASynchronizedMethodIsRefusedToo() throws Exception {
+        FakeToolkit ui = new FakeToolkit();
+        Loop loop = UiLoops.create("sync-method", ui);
+        Account account = new Account();
+        MicroThread<String> m = loop.parallel(account::waitInside);
+        assertThatThrownBy(() -> m.join(Duration.ofSeconds(30))).isInstanceOf(FailedException.class).cause()
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("synchronized in org.microthreads.UiLoopSeamTest$Account.waitInside");
+    }
+
+    /**
+     * A micro-thread woken while it is mounted lower on the UI thread's stack (in a dialog's pump,
+     * RUNNING) is not queued, so never run twice nor inside itself: the wake is kept for its next wait.
+     */
+    @Test
+    void aMicroThreadWokenWhileInANestedPumpIsNotRunTwice() throws Exception {
+        try (LogCapture log = LogCapture.start()) {
+            FakeToolkit ui = new FakeToolkit();
+            Loop loop = UiLoops.create("woken-below", ui);
+            AtomicBoolean dialogOpen = new AtomicBoolean(), closed = new AtomicBoolean();
+            AtomicInteger entries = new AtomicInteger();
+            MicroThread<String> a = loop.parallel(() -> {
+                entries.incrementAndGet();
+                dialogOpen.set(true);
+                ui.pumpUntil(closed::get);
+                MicroThread.sleep(Duration.ofSeconds(30)); // the cancel it got meanwhile ends this at once
+                return "slept";
+            });
+            MicroThread<Void> b = loop.parallel(() -> {
+                while (!dialogOpen.get()) MicroThread.yieldNow();
+                a.cancel(); // wakes A, which is RUNNING under this very turn
+                MicroThread.yieldNow();
+                MicroThread.yieldNow();
+                closed.set(true);
+                return null;
+            });
+            b.join(Duration.ofSeconds(30));
+            assertThatThrownBy(() -> a.join(Duration.ofSeconds(30))).isInstanceOf(java.util.concurrent.CancellationException.class);
+            assertThat(entries).hasValue(1);
+            assertThat(log.messages).noneMatch(m -> m.contains("microthreads bug"));
+            assertThat(ui.errors).isEmpty();
+        }
+    }
 }
