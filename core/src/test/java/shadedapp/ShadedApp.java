@@ -25,14 +25,14 @@ public final class ShadedApp {
         MicroThread<String> m = loop.parallel(() -> {
             try {
                 synchronized (LOCK) {
-                    MicroThread.sleep(Duration.ofMillis(1));
+                    MicroThread.sleep(Duration.ofSeconds(10)); // long: a short one may expire before it parks
                 }
                 return "not refused";
             } catch (IllegalStateException e) {
                 return "refused: " + e.getMessage();
             }
         });
-        return m.join(Duration.ofSeconds(20));
+        return m.join(Duration.ofSeconds(30));
     }
 
     /** A minimal toolkit: one daemon thread pumping a queue. */

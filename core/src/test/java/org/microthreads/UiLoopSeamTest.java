@@ -236,7 +236,7 @@ class UiLoopSeamTest {
         Object lock = new Object();
         MicroThread<Void> holder = loop.parallel(() -> {
             synchronized (lock) {
-                MicroThread.sleep(Duration.ofMillis(10));
+                MicroThread.sleep(Duration.ofSeconds(10)); // long: a short sleep may expire before it parks (no check then)
             }
             return null;
         });
@@ -473,7 +473,7 @@ class UiLoopSeamTest {
                     private static final Object LOCK = new Object();
                     public String run() throws Exception {
                         synchronized (LOCK) {
-                            org.microthreads.MicroThread.sleep(java.time.Duration.ofMillis(1));
+                            org.microthreads.MicroThread.sleep(java.time.Duration.ofSeconds(10));
                         }
                         return "not refused";
                     }
@@ -537,7 +537,7 @@ class UiLoopSeamTest {
     /** Holds its own monitor while it waits: a synchronized method, no monitorenter instruction. */
     static final class Account {
         synchronized String waitInside() throws InterruptedException {
-            MicroThread.sleep(Duration.ofMillis(1));
+            MicroThread.sleep(Duration.ofSeconds(10)); // long: a short one may have expired before it parks (no check then)
             return "not refused";
         }
     }
