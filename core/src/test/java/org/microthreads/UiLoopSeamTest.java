@@ -424,6 +424,12 @@ class UiLoopSeamTest {
                 .hasMessageContaining("on the Fake UI thread (ui-2)");
     }
 
+    private static void deleteTree(java.nio.file.Path root) throws java.io.IOException {
+        try (var files = java.nio.file.Files.walk(root)) {
+            for (java.nio.file.Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) java.nio.file.Files.delete(f);
+        }
+    }
+
     /**
      * An application shaded into one jar with the library: its classes share the library's class
      * loader and code source, and must not be taken for the library's own by the monitor check.
@@ -454,6 +460,8 @@ class UiLoopSeamTest {
             assertThat(Class.forName("org.microthreads.Loop", false, loader).getClassLoader()).isSameAs(loader);
             String result = (String) c.getMethod("waitInsideSynchronized").invoke(null);
             assertThat(result).startsWith("refused: ").contains("synchronized in shadedapp.ShadedApp.lambda$");
+        } finally {
+            deleteTree(jar);
         }
     }
 
@@ -483,6 +491,7 @@ class UiLoopSeamTest {
                 "-cp", System.getProperty("java.class.path"), "-d", dir.toString(), src.toString());
         assertThat(rc).isZero();
         byte[] sync = java.nio.file.Files.readAllBytes(dir.resolve("shadedapp").resolve("PlainTask.class"));
+        deleteTree(dir);
         ClassLoader childFirst = new ClassLoader("plugin", UiLoopSeamTest.class.getClassLoader()) {
             @Override
             protected Class<?> loadClass(String n, boolean resolve) throws ClassNotFoundException {
