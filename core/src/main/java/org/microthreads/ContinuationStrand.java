@@ -118,7 +118,7 @@ final class ContinuationStrand implements Strand, Runnable {
         CURRENT.set(this);
         ContinuationStrand belowTurn = loop.turnBegins(this);
         try {
-            JdkInternals.runContinuation(continuation);
+            JdkInternals.runHostContinuation(continuation);
         } finally {
             loop.turnEnds(belowTurn);
             if (below == null) CURRENT.remove(); else CURRENT.set(below);

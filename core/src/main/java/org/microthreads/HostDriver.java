@@ -102,7 +102,9 @@ final class HostDriver extends LoopDriver {
         Thread t = Thread.currentThread();
         if (t.isVirtual()) return;
         for (HostDriver d : UI) {
-            if (d.hostThread == t || d.hostThread == null && d.toolkit.isUiThread()) {
+            Thread h = d.hostThread;
+            // h dead: the toolkit has replaced its UI thread (Swing starts a new EDT after an AWT auto-shutdown)
+            if (h == t || (h == null || !h.isAlive()) && d.toolkit.isUiThread()) {
                 throw new IllegalStateException("a wait of microthreads on the " + d.toolkit.name() + " UI thread ("
                         + t.getName() + "), outside a micro-thread of its UI loop '" + d.name() + "': it would block the UI"
                         + " thread, and the window would freeze until it ends. Wait inside a micro-thread of the UI loop"

@@ -274,7 +274,7 @@ class HostLoopTest {
         assertThatThrownBy(() -> loop.run(() -> {
             try {
                 synchronized (lock) {
-                    MicroThread.sleep(Duration.ofMillis(10));
+                    MicroThread.sleep(Duration.ofSeconds(10)); // long: a short one may expire before it parks (never checked then)
                 }
             } finally {
                 MicroThread.sleep(Duration.ofMillis(1)); // outside the monitor it parks fine

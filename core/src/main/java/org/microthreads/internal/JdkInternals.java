@@ -334,8 +334,9 @@ public final class JdkInternals {
 
     /**
      * As {@link #holdsMonitorInContinuation()}; {@code outermost}: counts the frames of every
-     * continuation mounted on this thread, down to the outermost one (a host loop's micro-thread
-     * that parks from inside a generator's continuation leaves with all of them).
+     * continuation mounted on this thread, down to the host loop's continuation that runs them
+     * ({@link #runHostContinuation}), or to the outermost one (a host loop's micro-thread that parks
+     * from inside a generator's continuation leaves with all of them).
      */
     public static boolean holdsMonitorInContinuation(boolean outermost) {
         return monitorHolderInContinuation(outermost) != null;
@@ -374,21 +375,25 @@ public final class JdkInternals {
     /**
      * Whether a class's code can hold a monitor: it has a {@code synchronized} method or a
      * {@code monitorenter} instruction, or its bytes cannot be read (then it might). Read once per
-     * class from its class file. The library's own classes count as "cannot" here: they hold
-     * monitors only around short sections that never wait (a wait inside one would fail every
-     * host-loop test at once, through the exact check).
+     * class from its class file, the one in its own code source (else: unreadable). The library's
+     * own classes count as "cannot" here: they hold monitors only around short sections that never
+     * wait (a wait inside one would fail every host-loop test at once, through the exact check).
      */
     private static final ClassValue<java.util.Set<String>> MAY_HOLD = new ClassValue<>() {
         @Override
         protected java.util.Set<String> computeValue(Class<?> c) {
-            if (c.getClassLoader() == JdkInternals.class.getClassLoader() && sameCodeSource(c, JdkInternals.class)) {
-                return java.util.Set.of(); // the library's own (same jar or classes folder; not the user's, not its tests)
+            if (c.getClassLoader() == JdkInternals.class.getClassLoader() && sameCodeSource(c, JdkInternals.class)
+                    && inLibraryPackage(c)) {
+                // the library's own (same jar or classes folder, not its tests; its packages, not the
+                // user's classes shaded into the same jar)
+                return java.util.Set.of();
             }
             if (c.isArray() || c.isPrimitive()) return java.util.Set.of();
             if (c.isHidden()) return null;
             String resource = "/" + c.getName().replace('.', '/') + ".class";
-            try (java.io.InputStream in = c.getResourceAsStream(resource)) {
-                if (in == null) return null;
+            java.net.URL url = c.getResource(resource);
+            if (url == null || !fromItsCodeSource(c, url)) return null;
+            try (java.io.InputStream in = url.openStream()) {
                 java.lang.classfile.ClassModel model = java.lang.classfile.ClassFile.of().parse(in.readAllBytes());
                 java.util.Set<String> may = new java.util.HashSet<>();
                 for (java.lang.classfile.MethodModel m : model.methods()) {
@@ -410,6 +415,29 @@ public final class JdkInternals {
             }
         }
     };
+
+    /** The library's root package, as loaded (a shaded jar may have relocated it). */
+    private static final String LIBRARY_PACKAGE = JdkInternals.class.getPackageName()
+            .substring(0, JdkInternals.class.getPackageName().lastIndexOf('.'));
+
+    private static boolean inLibraryPackage(Class<?> c) {
+        String p = c.getPackageName();
+        return p.equals(LIBRARY_PACKAGE) || p.startsWith(LIBRARY_PACKAGE + ".");
+    }
+
+    /**
+     * Whether {@code url}, the class file {@code c}'s loader finds for its name, is the one {@code c}
+     * was loaded from: a child-first loader (a plugin, a web app) may define its own version of a
+     * class its parent has too, and the parent's is found first.
+     */
+    private static boolean fromItsCodeSource(Class<?> c, java.net.URL url) {
+        ClassLoader l = c.getClassLoader();
+        if (l == null || l == ClassLoader.getPlatformClassLoader()) return true; // the JDK's own: nothing shadows them
+        java.security.CodeSource cs = c.getProtectionDomain().getCodeSource();
+        if (cs == null || cs.getLocation() == null) return false;
+        String where = cs.getLocation().toExternalForm(), found = url.toExternalForm();
+        return found.startsWith(where) || found.startsWith("jar:" + where + "!/");
+    }
 
     private static boolean sameCodeSource(Class<?> a, Class<?> b) {
         java.security.CodeSource x = a.getProtectionDomain().getCodeSource(), y = b.getProtectionDomain().getCodeSource();
@@ -440,6 +468,7 @@ public final class JdkInternals {
                     if (mayAbove || !outermost) return mayAbove;
                     continue;
                 }
+                if (c == HostEntry.class) return false; // below: the host thread's (and micro-threads' mounted lower)
                 if (mayAbove) continue;
                 java.util.Set<String> may = MAY_HOLD.get(c);
                 if (may == null) {
@@ -472,6 +501,7 @@ public final class JdkInternals {
                     if (!outermost || found != null) return found;
                     continue;
                 }
+                if (f.getClassName().equals(HOST_ENTRY)) return found; // below: the host thread's
                 Object[] monitors;
                 try {
                     monitors = (Object[]) Continuations.MONITORS.invokeExact(f);
@@ -501,6 +531,32 @@ public final class JdkInternals {
         requireContinuations("continuations");
         return newContinuation(Continuations.HOST_SCOPE, body);
     }
+
+    /**
+     * As {@link #runContinuation}, for a host loop's micro-thread: its frame marks where the frames
+     * that leave the host thread with it end, for {@link #monitorHolderInContinuation}
+     * ({@code outermost}): below it are the host thread's own, and those of micro-threads mounted
+     * lower on its stack (under a modal dialog's event pump), which stay.
+     */
+    public static void runHostContinuation(Object continuation) {
+        requireContinuations("continuations");
+        try {
+            HostEntry.run(continuation);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The frame below a host loop's continuation (see {@link #runHostContinuation}). */
+    private static final class HostEntry {
+        static void run(Object continuation) throws Throwable {
+            Continuations.RUN.invokeExact(continuation);
+        }
+    }
+
+    private static final String HOST_ENTRY = HostEntry.class.getName();
 
     /**
      * Mounts {@code continuation} on the calling thread and runs it until it yields or ends.
