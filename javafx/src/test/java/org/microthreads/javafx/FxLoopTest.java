@@ -187,7 +187,7 @@ class FxLoopTest {
         Object lock = new Object();
         MicroThread<Void> first = FxLoop.loop().parallel(() -> {
             synchronized (lock) {
-                MicroThread.sleep(Duration.ofMillis(50));
+                MicroThread.sleep(Duration.ofSeconds(10)); // long: a wait whose deadline has passed never parks, nor is checked
             }
             return null;
         });
