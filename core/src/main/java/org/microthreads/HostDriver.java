@@ -10,8 +10,8 @@ import org.microthreads.internal.JdkInternals;
 import org.microthreads.spi.UiToolkit;
 
 /**
- * The driver of a host loop: its micro-threads are continuations mounted on one host thread (later: a UI
- * thread), reached through an {@link Executor} that runs its tasks on that thread, in order
+ * The driver of a host loop: its micro-threads are continuations mounted on one host thread (a UI
+ * thread, for the UI loops), reached through an {@link Executor} that runs its tasks on that thread, in order
  * ({@code SwingUtilities::invokeLater}; in tests, a platform thread draining a queue). Inside
  * its micro-threads {@code Thread.currentThread()} is the host thread, before and after any
  * wait. Each micro-thread is a {@link ContinuationStrand}: parking yields it, unparking

@@ -116,7 +116,7 @@ final class StallMonitor {
                 since = now;
                 return;
             }
-            if (watched.sleeping() || s != lastSwitches) {
+            if (s != lastSwitches || watched.sleeping()) { // sleeping() may take a stack: only when it did not switch
                 if (reported != null) {
                     Loop.LOG.log(Level.WARNING, "loop '" + watched.loopName() + "' switches again: " + reported
                             + " let go of its thread after about " + (now - since) / 1_000_000 + " ms");
