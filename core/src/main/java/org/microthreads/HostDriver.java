@@ -125,8 +125,7 @@ final class HostDriver extends LoopDriver {
     void submit(ContinuationStrand s, boolean rethrow) {
         queued.incrementAndGet();
         ready.add(s);
-        if (posted.get() || !posted.compareAndSet(false, true)) return;
-        RuntimeException refused = post();
+        RuntimeException refused = postUnlessPosted();
         if (refused != null) {
             if (ready.remove(s)) queued.decrementAndGet();
             if (rethrow) throw refused;
@@ -135,10 +134,10 @@ final class HostDriver extends LoopDriver {
         }
     }
 
-    /** Posts a slice ({@code posted} is already set); returns the host's refusal, if it refused. */
-    private RuntimeException post() {
-        Thread me = Thread.currentThread();
-        posting = me;
+    /** Posts a slice unless one is posted; returns the host's refusal, if it refused. */
+    private RuntimeException postUnlessPosted() {
+        if (posted.get() || !posted.compareAndSet(false, true)) return null;
+        posting = Thread.currentThread();
         try {
             host.execute(slice);
             return null;
@@ -170,10 +169,9 @@ final class HostDriver extends LoopDriver {
         if (!ready.isEmpty()) postNext();
     }
 
-    /** Posts the next slice unless one is posted. */
+    /** Posts the next slice unless one is posted; a refusal can only be logged. */
     private void postNext() {
-        if (posted.get() || !posted.compareAndSet(false, true)) return;
-        RuntimeException refused = post();
+        RuntimeException refused = postUnlessPosted();
         if (refused != null) {
             Loop.LOG.log(System.Logger.Level.ERROR, "the host of loop '" + name() + "' refused its next slice: "
                     + ready.size() + " micro-threads cannot run any more", refused);
@@ -266,7 +264,7 @@ final class HostDriver extends LoopDriver {
         if (t == null) return false;
         for (StackTraceElement f : t.getStackTrace()) {
             if (toolkit.isEventPump(f)) return true;
-            if (f.getClassName().equals("jdk.internal.vm.Continuation")) return false; // the micro-thread's own frames end here
+            if (JdkInternals.isHostContinuationEntry(f)) return false; // the micro-thread's own frames end here
         }
         return false;
     }

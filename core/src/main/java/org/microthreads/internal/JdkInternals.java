@@ -559,6 +559,15 @@ public final class JdkInternals {
     private static final String HOST_ENTRY = HostEntry.class.getName();
 
     /**
+     * Whether {@code frame}, of a thread's stack, is where a host loop's continuation was mounted
+     * ({@link #runHostContinuation}): the frames above it, up to the next such frame, are one
+     * micro-thread's own.
+     */
+    public static boolean isHostContinuationEntry(StackTraceElement frame) {
+        return frame.getClassName().equals(HOST_ENTRY);
+    }
+
+    /**
      * Mounts {@code continuation} on the calling thread and runs it until it yields or ends.
      * {@code Thread.currentThread()} inside it is the caller.
      */
