@@ -10,5 +10,6 @@
 module org.microthreads {
     exports org.microthreads;
     // the seam of the UI loops, for the toolkit modules only (ADR 0029)
-    exports org.microthreads.spi to org.microthreads.swing, org.microthreads.javafx;
+    // the seams of the UI loops (ADR 0029) and of the I/O loops (ADR 0030), for our own modules only
+    exports org.microthreads.spi to org.microthreads.swing, org.microthreads.javafx, org.microthreads.server;
 }

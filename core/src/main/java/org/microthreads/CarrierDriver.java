@@ -25,14 +25,22 @@ final class CarrierDriver extends LoopDriver {
 
     private final String name;
     private final CarrierExecutor carrier;
+    /** An I/O loop's selector, or null. */
+    private final IoPoller io;
     private final ThreadFactory factory;
     /** The loop, weakly: the carrier thread (through its idle check) must not keep an unreachable loop alive. */
     private final WeakLoop self = new WeakLoop();
 
     /** Checks and prepares; nothing starts before {@link #attach}. */
     CarrierDriver(String name) {
+        this(name, false);
+    }
+
+    /** {@code withIo}: an I/O loop, whose carrier polls a selector of its own ({@link IoPoller}). */
+    CarrierDriver(String name, boolean withIo) {
         this.name = name;
-        this.carrier = new CarrierExecutor(name, self::idle);
+        this.io = withIo ? new IoPoller(name) : null;
+        this.carrier = new CarrierExecutor(name, self::idle, io);
         this.factory = JdkInternals.virtualThreadBuilder(carrier, "single-carrier loops").factory(); // throws without the flag
     }
 
@@ -76,8 +84,13 @@ final class CarrierDriver extends LoopDriver {
     }
 
     @Override
+    IoPoller ioPoller() {
+        return io;
+    }
+
+    @Override
     String kind() {
-        return "single carrier";
+        return io != null ? "single carrier, I/O" : "single carrier";
     }
 
     @Override

@@ -19,6 +19,11 @@ import org.microthreads.internal.JdkInternals;
  * local ones already queued, so neither kind can starve the other: FIFO within each kind, and
  * a remote task waits at most for the local tasks queued before it was moved.
  *
+ * <p>An I/O loop's carrier has an {@link IoPoller}: idle, it waits in the poller's select instead of
+ * parking (a remote submission wakes the selector instead of unparking), and while busy it polls
+ * the selector without waiting every {@link #IO_EVERY} tasks, so readiness is seen within that many
+ * tasks even when the queue never runs dry.
+ *
  * <p>States: {@code RUNNING -> STOPPING (stop()) -> STOPPED (the carrier thread exits)}. After
  * that, late submissions (virtual threads that outlived the loop, or that the JDK created on
  * it) go to a shared orphan carrier, logged once, never dropped.
@@ -30,6 +35,10 @@ final class CarrierExecutor implements Executor {
     /** The idle check; false: the registry was busy, check again in a moment. */
     private final java.util.function.BooleanSupplier onIdle;
     private final String loopName;
+    /** An I/O loop's selector, or null. */
+    private final IoPoller io;
+    /** Tasks run since the poller was last polled (carrier only). */
+    private int sinceIo;
     private volatile boolean sleeping;
     private volatile boolean stopping;
     private volatile boolean stopped;
@@ -46,9 +55,10 @@ final class CarrierExecutor implements Executor {
         }
     }
 
-    CarrierExecutor(String loopName, java.util.function.BooleanSupplier onIdle) {
+    CarrierExecutor(String loopName, java.util.function.BooleanSupplier onIdle, IoPoller io) {
         this.loopName = loopName;
         this.onIdle = onIdle;
+        this.io = io;
         this.carrier = Thread.ofPlatform().daemon().name("microthreads-carrier-" + loopName).unstarted(this::loop);
     }
 
@@ -71,7 +81,7 @@ final class CarrierExecutor implements Executor {
             return;
         }
         remote.add(task);
-        if (sleeping) LockSupport.unpark(carrier);
+        if (sleeping) wake();
         if (stopped) drainRemoteToOrphans(); // the carrier may have exited before seeing it
     }
 
@@ -83,19 +93,66 @@ final class CarrierExecutor implements Executor {
             if (r != null) {
                 SWITCHES.setOpaque(this, switches + 1); // a plain store on x86: the monitor may read late, never torn
                 runTask(r);
+                if (io != null && ++sinceIo >= IO_EVERY) {
+                    sinceIo = 0;
+                    io.selectNow();
+                }
                 continue;
             }
             if (stopping) break;
+            if (io != null) {
+                idleWithIo();
+                continue;
+            }
             boolean recheck = remote.isEmpty() && !idle();
             if (!local.isEmpty()) continue;
             sleeping = true;
             if (remote.isEmpty() && !stopping) {
-                if (recheck) LockSupport.parkNanos(this, RECHECK_NANOS); else LockSupport.park(this);
+                if (recheck) {
+                    LockSupport.parkNanos(this, RECHECK_NANOS);
+                } else {
+                    LockSupport.park(this);
+                }
             }
             sleeping = false;
         }
         stopped = true;
+        if (io != null) io.close();
         drainRemoteToOrphans();
+    }
+
+    /**
+     * An I/O loop's carrier with nothing to run: it waits in its selector. Events come often (an
+     * idle spell may last microseconds), so the idle check (deadlock detection, a scan of the loop's
+     * micro-threads when some wait for others) runs only after a quiet spell of {@link #QUIET_MILLIS},
+     * or if it has not run for {@link #CHECK_EVERY_NANOS} however busy the loop is.
+     */
+    private void idleWithIo() {
+        sleeping = true;
+        try {
+            if (!remote.isEmpty() || stopping) return;
+            sinceIo = 0;
+            boolean due = System.nanoTime() - lastCheck > CHECK_EVERY_NANOS;
+            if (!due && (io.select(QUIET_MILLIS) > 0 || !local.isEmpty() || !remote.isEmpty() || stopping)) return;
+            lastCheck = System.nanoTime();
+            boolean checked = idle();
+            if (!local.isEmpty() || !remote.isEmpty() || stopping) return;
+            io.select(checked ? 0 : RECHECK_NANOS / 1_000_000);
+        } finally {
+            sleeping = false;
+        }
+    }
+
+    /** An I/O loop's quiet spell before its idle check; and the longest it goes without one. */
+    private static final long QUIET_MILLIS = 10, CHECK_EVERY_NANOS = 1_000_000_000L;
+    /** When the idle check last ran (an I/O loop's carrier only). */
+    private long lastCheck = System.nanoTime();
+
+    /** How many tasks an I/O loop's carrier runs between polls of its selector while busy. */
+    static final int IO_EVERY = 64;
+
+    private void wake() {
+        if (io != null) io.wakeup(); else LockSupport.unpark(carrier);
     }
 
     /** How soon a busy idle check is retried (the registry is only ever held briefly). */
@@ -140,7 +197,7 @@ final class CarrierExecutor implements Executor {
     /** Lets the carrier thread exit once its queue is empty. */
     void stop() {
         stopping = true;
-        LockSupport.unpark(carrier);
+        wake();
     }
 
     private void drainRemoteToOrphans() {

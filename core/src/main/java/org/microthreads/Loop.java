@@ -83,6 +83,35 @@ public final class Loop implements AutoCloseable {
     static { // how org.microthreads.spi.UiLoops makes UI loops (the toolkit modules' seam)
         org.microthreads.internal.UiBridge.register((name, toolkit) ->
                 new Loop(name, new HostDriver((org.microthreads.spi.UiToolkit) toolkit)));
+        // how org.microthreads.spi.IoLoops makes and uses I/O loops (the server module's seam, ADR 0030)
+        org.microthreads.internal.IoBridge.register(new org.microthreads.internal.IoBridge.Ops() {
+            @Override
+            public Object create(String name) {
+                return new Loop(name, new CarrierDriver(name, true));
+            }
+
+            @Override
+            public boolean isIoLoop(Object loop) {
+                return IoPoller.isIoLoop((Loop) loop);
+            }
+
+            @Override
+            public void await(java.nio.channels.SelectableChannel ch, int ops, Object what)
+                    throws InterruptedException, java.nio.channels.ClosedChannelException {
+                IoPoller.await(ch, ops, what);
+            }
+
+            @Override
+            public void watch(java.nio.channels.SelectableChannel ch, int ops, Runnable onReady)
+                    throws java.nio.channels.ClosedChannelException {
+                IoPoller.watch(ch, ops, onReady);
+            }
+
+            @Override
+            public void unwatch(java.nio.channels.SelectableChannel ch) {
+                IoPoller.unwatch(ch);
+            }
+        });
     }
 
     /** A loop driven by {@code driver}, which it {@linkplain LoopDriver#attach attaches} last. */

@@ -52,6 +52,11 @@ abstract class LoopDriver {
     /** Whether the loop runs its micro-threads one at a time on one thread (deadlock rules, spinning). */
     abstract boolean oneCarrier();
 
+    /** The selector its carrier polls (an I/O loop's), or null. */
+    IoPoller ioPoller() {
+        return null;
+    }
+
     /** For dumps and {@code toString}: "shared, multi-core", "single carrier", ... */
     abstract String kind();
 

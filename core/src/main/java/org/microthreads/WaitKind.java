@@ -20,7 +20,8 @@ enum WaitKind {
     SELECT("selecting to "),
     GENERATOR_ITEM("waiting for the next item of "),
     GENERATOR_DEMAND("waiting for the consumer of "),
-    LIMITER("waiting for a permit of ");
+    LIMITER("waiting for a permit of "),
+    IO("waiting for I/O: ");
 
     private final String prefix;
 
