@@ -111,6 +111,11 @@ public final class Loop implements AutoCloseable {
             public void unwatch(java.nio.channels.SelectableChannel ch) {
                 IoPoller.unwatch(ch);
             }
+
+            @Override
+            public List<MicroThread<?>> descendants(MicroThread<?> m) {
+                return MicroThread.liveDescendantsOf(m);
+            }
         });
     }
 

@@ -1153,6 +1153,23 @@ public final class MicroThread<T> extends Completion<T> {
         if (lineage.startedChildren) cancelDescendantsOfCancelled();
     }
 
+    /** The live micro-threads {@code m} started, at any depth, on any loop (one scan; for dumps). */
+    static List<MicroThread<?>> liveDescendantsOf(MicroThread<?> m) {
+        List<MicroThread<?>> found = new ArrayList<>();
+        if (!m.lineage.startedChildren) return found;
+        for (Loop l : Loop.withLiveMicroThreads()) {
+            l.forEachLive(d -> {
+                for (Lineage p = d.lineage.parent; p != null; p = p.parent) {
+                    if (p == m.lineage) {
+                        found.add(d);
+                        break;
+                    }
+                }
+            });
+        }
+        return found;
+    }
+
     /** Cancels every live micro-thread that has a cancelled ancestor: one pass, any depth. */
     static void cancelDescendantsOfCancelled() {
         List<MicroThread<?>> victims = new ArrayList<>();

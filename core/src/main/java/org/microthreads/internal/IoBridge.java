@@ -22,6 +22,8 @@ public final class IoBridge {
         void watch(SelectableChannel ch, int ops, Runnable onReady) throws ClosedChannelException;
 
         void unwatch(SelectableChannel ch);
+
+        java.util.List<org.microthreads.MicroThread<?>> descendants(org.microthreads.MicroThread<?> m);
     }
 
     private static volatile Ops ops;

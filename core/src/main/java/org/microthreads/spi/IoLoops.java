@@ -82,6 +82,14 @@ public final class IoLoops {
         ops().watch(channel, interest, onReady);
     }
 
+    /**
+     * {@return the live micro-threads {@code starter} started, at any depth, on any loop} One scan
+     * of the live micro-threads (for dumps, not hot paths); the list is a snapshot.
+     */
+    public static java.util.List<org.microthreads.MicroThread<?>> descendants(org.microthreads.MicroThread<?> starter) {
+        return ops().descendants(Objects.requireNonNull(starter, "starter"));
+    }
+
     /** Undoes {@link #watch}, if it has not fired; as {@code watch}, on the loop's carrier. */
     public static void unwatch(SelectableChannel channel) {
         ops().unwatch(Objects.requireNonNull(channel, "channel"));
