@@ -91,9 +91,10 @@ final class Connection implements Runnable {
         return PHASES[phase.get()];
     }
 
+    /** The time first, then the phase: whoever reads the phase, then the time, sees a time no older than the phase. */
     private void setPhase(int p) {
-        phase.set(p);
         phaseSince = System.nanoTime();
+        phase.set(p);
     }
 
     // ---------------------------------------------------------------------------------------
@@ -170,11 +171,11 @@ final class Connection implements Runnable {
                 interrupted = true; // the idle timeout or a shutdown closed it: see the compare-and-set below
             }
         }
+        if (!first) phaseSince = System.nanoTime(); // a new connection's header timeout runs from its accept
         if (!phase.compareAndSet(waiting, HEAD)) { // closed from outside while idle
             Thread.interrupted(); // the interrupt that woke us, if it has not been consumed
             return false;
         }
-        if (!first) phaseSince = System.nanoTime(); // a new connection's header timeout runs from its accept
         if (interrupted) throw new InterruptedException("interrupted while idle");
         return true;
     }
@@ -419,7 +420,9 @@ final class Connection implements Runnable {
         } finally {
             stopWatching();
         }
-        if (peerGone) return false;
+        if (peerGone || MicroThread.current().isCancelled()) {
+            return false; // the client went away, or the server stopped: no answer, the connection closes
+        }
         if (timedOut) {
             LoopHttpServer.LOG.log(Level.DEBUG, () -> name + ": " + ex.describe() + " passed its deadline");
             return ex.fail(504, "Gateway Timeout");

@@ -136,7 +136,8 @@ public final class LoopHttpServer extends HttpServer {
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException("cannot start the server on " + getAddress(), e);
             }
-            sweeper = Thread.ofPlatform().daemon().name("microthreads-server-timeouts").start(this::sweep);
+            // not a daemon, as the JDK's dispatcher thread: a started server keeps the JVM alive until stop()
+            sweeper = Thread.ofPlatform().daemon(false).name("microthreads-server " + getAddress()).start(this::sweep);
             state = STARTED;
         }
     }
@@ -239,8 +240,9 @@ public final class LoopHttpServer extends HttpServer {
         while (state < STOPPED) {
             long now = System.nanoTime();
             for (Connection c : connections) {
+                int phase = c.phase.get(); // the phase first, then its time (see Connection.setPhase)
                 long age = now - c.phaseSince;
-                switch (c.phase.get()) {
+                switch (phase) {
                     case Connection.HEAD, Connection.NEW -> {
                         if (age > header) cancel(c, "no complete request head within the header timeout " + config.headerTimeout());
                     }
