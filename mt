@@ -2,6 +2,7 @@
 # microthreads launcher: finds Java >= 25, passes the JVM flags the library needs.
 #   ./mt demo          build what is needed, then run the guided tour
 #   ./mt wizard [swing|javafx]  the UI loops' demo: a wizard that simply waits for the user (needs a display)
+#   ./mt serve [port]  the server example: unchanged HttpServer code on I/O loops (docs/servers.md)
 #   ./mt test          the whole test suite (with the internal-JDK flags)
 #   ./mt test-noflags  the flag-free subset, run WITHOUT the flags (proves the fallbacks/errors)
 #   ./mt bench [args]  JMH benchmarks (see bench/README.md); never part of the tests
@@ -161,6 +162,12 @@ case "$cmd" in
     cp=$(cat examples/target/classpath.txt):examples/target/classes
     exec "$JAVA_HOME/bin/java" "${MT_FLAGS[@]}" -cp "$cp" org.microthreads.examples.Tour "$@"
     ;;
+  serve)
+    # The server example (docs/servers.md): a blocking HttpServer app, unchanged, on I/O loops.
+    "${MVN[@]}" -q -DskipTests -pl examples -am package
+    cp=$(cat examples/target/classpath.txt):examples/target/classes
+    exec "$JAVA_HOME/bin/java" "${MT_FLAGS[@]}" -cp "$cp" org.microthreads.examples.server.Shop "$@"
+    ;;
   wizard)
     # The UI loops' demo: a sequential wizard on the Swing EDT or the JavaFX thread (docs/ui.md).
     case "${1:-swing}" in
@@ -198,7 +205,7 @@ case "$cmd" in
     echo "$JAVA_HOME"
     ;;
   *)
-    sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
     [[ "$cmd" == help ]] || exit 2
     ;;
 esac

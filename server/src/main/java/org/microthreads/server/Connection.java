@@ -287,6 +287,8 @@ final class Connection implements Runnable {
             return bad("malformed request target");
         }
         Headers headers = new Headers();
+        String te = null, cl = null, conn = null, expect = null; // read while parsing: no map look-ups
+        boolean twoLengths = false;
         p = lineEnd + 2;
         while (p < end - 2) {
             int le = lineEnd(b, p, end);
@@ -299,12 +301,22 @@ final class Connection implements Runnable {
             int vs = colon + 1, ve = le;
             while (vs < ve && (b[vs] == ' ' || b[vs] == '\t')) vs++;
             while (ve > vs && (b[ve - 1] == ' ' || b[ve - 1] == '\t')) ve--;
-            headers.add(ascii(b, p, colon), new String(b, vs, ve - vs, StandardCharsets.ISO_8859_1));
+            String value = new String(b, vs, ve - vs, StandardCharsets.ISO_8859_1);
+            headers.add(ascii(b, p, colon), value);
+            int n = colon - p;
+            if (n == 14 && named(b, p, CONTENT_LENGTH)) {
+                twoLengths |= cl != null;
+                cl = value;
+            } else if (n == 17 && named(b, p, TRANSFER_ENCODING)) {
+                te = te == null ? value : te + ", " + value;
+            } else if (n == 10 && named(b, p, CONNECTION)) {
+                conn = conn == null ? value : conn + ", " + value;
+            } else if (n == 6 && named(b, p, EXPECT)) {
+                expect = value;
+            }
             p = le + 2;
         }
         inStart = end;
-        String te = headers.getFirst("Transfer-Encoding");
-        String cl = headers.getFirst("Content-Length");
         long length = 0;
         boolean chunked = false;
         if (te != null) {
@@ -316,20 +328,38 @@ final class Connection implements Runnable {
             chunked = true;
         } else if (cl != null) {
             try {
-                length = Long.parseLong(cl.strip());
+                length = Long.parseLong(cl);
             } catch (NumberFormatException e) {
                 return bad("malformed Content-Length");
             }
-            if (length < 0 || headers.get("Content-Length").size() > 1) return bad("malformed Content-Length");
+            if (length < 0 || twoLengths) return bad("malformed Content-Length");
         }
-        String conn = headers.getFirst("Connection");
-        boolean keepAlive = http11 ? conn == null || !conn.equalsIgnoreCase("close")
-                : conn != null && conn.equalsIgnoreCase("keep-alive");
-        String expect = headers.getFirst("Expect");
+        boolean keepAlive = http11 ? conn == null || !hasToken(conn, "close") : conn != null && hasToken(conn, "keep-alive");
         Exchange ex = new Exchange(this, method, uri, version, headers, length, chunked, keepAlive,
                 expect != null && expect.equalsIgnoreCase("100-continue"));
         current = ex;
         return ex;
+    }
+
+    private static final byte[] CONTENT_LENGTH = "content-length".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] TRANSFER_ENCODING = "transfer-encoding".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CONNECTION = "connection".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] EXPECT = "expect".getBytes(StandardCharsets.US_ASCII);
+
+    /** Whether b[p...] is {@code lower} (lower-case ASCII), ignoring case. */
+    private static boolean named(byte[] b, int p, byte[] lower) {
+        for (int i = 0; i < lower.length; i++) {
+            if ((b[p + i] | 0x20) != lower[i]) return false;
+        }
+        return true;
+    }
+
+    /** Whether a comma-separated header value holds {@code token}, ignoring case. */
+    private static boolean hasToken(String value, String token) {
+        for (String t : value.split(",")) {
+            if (t.strip().equalsIgnoreCase(token)) return true;
+        }
+        return false;
     }
 
     private static boolean isToken(char c) {
