@@ -468,7 +468,8 @@ public final class LoopHttpServer extends HttpServer {
         int idle = 0;
         for (Connection c : connections) {
             Exchange ex = c.current;
-            if (ex == null) {
+            int phase = c.phase.get();
+            if (ex == null || (phase != Connection.HANDLER && phase != Connection.HEAD)) {
                 idle++;
                 continue;
             }
