@@ -174,6 +174,7 @@ final class Connection implements Runnable {
         if (!first) phaseSince = System.nanoTime(); // a new connection's header timeout runs from its accept
         if (!phase.compareAndSet(waiting, HEAD)) { // closed from outside while idle
             Thread.interrupted(); // the interrupt that woke us, if it has not been consumed
+            lingerAndClose(); // a request sent meanwhile sees a clean end, not a reset
             return false;
         }
         if (interrupted) throw new InterruptedException("interrupted while idle");

@@ -63,6 +63,7 @@ public final class LoopHttpServer extends HttpServer {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final Object lock = new Object();
     private ServerSocketChannel listener;
+    private volatile InetSocketAddress boundAddress;
     private Executor executor;
     private volatile boolean executorLogged;
     private final List<Loop> loops = new ArrayList<>();
@@ -112,6 +113,7 @@ public final class LoopHttpServer extends HttpServer {
                 throw e;
             }
             listener = ch;
+            boundAddress = (InetSocketAddress) ch.getLocalAddress();
         }
     }
 
@@ -169,6 +171,7 @@ public final class LoopHttpServer extends HttpServer {
                 continue;
             }
             serve(loop, ls, selector, ch);
+            if (selector) MicroThread.yieldNow(); // a flood of connections does not starve those accepted
         }
     }
 
@@ -349,7 +352,12 @@ public final class LoopHttpServer extends HttpServer {
         }
         state = STOPPED;
         if (sweeper != null) sweeper.interrupt();
-        for (Loop l : loops) l.close();
+        // a connection leaves the set in its finally block: let the micro-threads end before closing their loops
+        long grace = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        for (Loop l : loops) {
+            while (!l.microThreads().isEmpty() && System.nanoTime() < grace) Thread.onSpinWait();
+            l.close();
+        }
     }
 
     private void closeListener() {
@@ -443,14 +451,10 @@ public final class LoopHttpServer extends HttpServer {
         return executor;
     }
 
+    /** {@return the address the server is bound to (still after {@code stop}, as the JDK's), or null before {@code bind}} */
     @Override
     public InetSocketAddress getAddress() {
-        try {
-            ServerSocketChannel l = listener;
-            return l == null ? null : (InetSocketAddress) l.getLocalAddress();
-        } catch (IOException e) {
-            return null;
-        }
+        return boundAddress;
     }
 
     /** {@return how many connections are open} */

@@ -51,7 +51,12 @@ final class Client implements AutoCloseable {
     }
 
     private Response read(boolean withBody) throws IOException {
-        String status = line();
+        String status;
+        try {
+            status = line();
+        } catch (java.net.SocketException e) {
+            return null; // reset before any byte of a response: the server had closed (its request was never read)
+        }
         if (status == null) return null;
         int code = Integer.parseInt(status.split(" ")[1]);
         Map<String, String> headers = new LinkedHashMap<>();
