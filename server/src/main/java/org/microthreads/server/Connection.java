@@ -158,7 +158,10 @@ final class Connection implements Runnable {
         }
         int waiting = first ? NEW : IDLE;
         if (!first) setPhase(IDLE);
-        if (server.stopping() && inStart == inEnd) return false; // idle at a shutdown: close
+        if (server.stopping() && inStart == inEnd) { // idle at a shutdown: close, cleanly
+            lingerAndClose();
+            return false;
+        }
         boolean interrupted = false;
         if (inStart == inEnd) {
             try {
