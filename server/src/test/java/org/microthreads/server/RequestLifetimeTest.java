@@ -112,8 +112,8 @@ class RequestLifetimeTest {
         Client c = new Client(s.getAddress());
         c.send("GET /work HTTP/1.1\r\nHost: x\r\n\r\n");
         assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
-        while (!s.dump().contains("child-10")) Thread.onSpinWait(); // the last child is running
         String dump = s.dump();
+        while (!(dump.contains("child-10") && dump.contains("waiting to take from"))) dump = s.dump(); // all have begun waiting
         assertThat(dump).contains("request GET /work from", "child-0", "child-10", "waiting to take from", "[loop 'http-0']");
         long t0 = System.nanoTime();
         c.close(); // FIN: the loop's read watch sees EOF while the handler runs
