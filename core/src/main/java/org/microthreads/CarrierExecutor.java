@@ -108,11 +108,7 @@ final class CarrierExecutor implements Executor {
             if (!local.isEmpty()) continue;
             sleeping = true;
             if (remote.isEmpty() && !stopping) {
-                if (recheck) {
-                    LockSupport.parkNanos(this, RECHECK_NANOS);
-                } else {
-                    LockSupport.park(this);
-                }
+                if (recheck) LockSupport.parkNanos(this, RECHECK_NANOS); else LockSupport.park(this);
             }
             sleeping = false;
         }
