@@ -214,6 +214,7 @@ final class ContinuationStrand implements Strand, Runnable {
     /** Makes the strand runnable again, or its next park return at once. */
     @Override
     public void unpark() {
+        microThread.parked = false; // see MicroThread.parked
         permit = true;
         if (state == PARKED && STATE.compareAndSet(this, PARKED, QUEUED)) submit();
     }

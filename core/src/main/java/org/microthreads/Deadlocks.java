@@ -15,8 +15,12 @@ import java.util.Set;
  * snapshot of the live micro-threads; it never blocks.
  *
  * <p>The candidates are the micro-threads in a wait counted as internal ({@link Park#beginWait}):
- * no timeout, not under {@code withTimeout}. A candidate stays stuck only while everything that
- * could end its wait is stuck too:
+ * no timeout, not under {@code withTimeout}; and {@linkplain MicroThread#parked parked} in it with
+ * no wake-up on the way. An empty queue does not show that: the JDK defers the wake-up of a
+ * parked virtual thread whose stack another thread is taking (a dump, the stall monitor) until
+ * that is done, so a micro-thread woken by another one may reach the carrier's queue only after
+ * the carrier has found it empty and run this check. A candidate stays stuck only while
+ * everything that could end its wait is stuck too:
  * <ul>
  *   <li>{@code join} of a micro-thread T of the loop: T is stuck;
  *   <li>{@code parallelAll} and {@code race}: each of its micro-threads that has not ended is stuck;
@@ -48,7 +52,7 @@ final class Deadlocks {
     static List<MicroThread<?>> find(List<MicroThread<?>> live) {
         Set<MicroThread<?>> stuck = Collections.newSetFromMap(new IdentityHashMap<>());
         for (MicroThread<?> m : live) { // settled ones still run their last steps (a failure handler): never stuck
-            if (m.waitKind != null && m.waitInternal && !m.settled()) stuck.add(m);
+            if (m.waitKind != null && m.waitInternal && m.parked && !m.settled()) stuck.add(m);
         }
         if (stuck.isEmpty()) return List.of();
         Set<Scope> open = Collections.newSetFromMap(new IdentityHashMap<>()); // runs with someone not stuck

@@ -259,6 +259,18 @@ public final class MicroThread<T> extends Completion<T> {
     }
     /** Whether the current wait can only end by another micro-thread of this loop ending. */
     boolean waitInternal;
+    /**
+     * Whether it sleeps in a park of the library ({@link Park#parkUntil}) with no wake-up on the
+     * way: set by it just before it parks, cleared when the park returns, and cleared by whoever
+     * wakes it ({@link Park#unpark}, an interrupt) before the wake-up. The deadlock check counts
+     * only such micro-threads as stuck: one that has been woken and not run yet is not stuck,
+     * even when its wake-up has not reached the carrier's queue, as happens when the JDK defers
+     * it (another thread taking the stack of a parked virtual thread suspends it, and an unpark
+     * meanwhile is submitted by that thread once it is done; the carrier may find its queue empty
+     * and run the check in between). Plain, as {@link #waitInternal}: the wake-ups the check
+     * relies on come from micro-threads of the loop, on its one thread.
+     */
+    boolean parked;
     /** In a timed park on its loop's virtual clock outside a library wait (a pause); for the simulated loop. */
     boolean parkedOnLoopClock;
     /** Timers armed by it on a simulated loop (the runaway report names the busiest). */

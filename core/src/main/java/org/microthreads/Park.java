@@ -97,14 +97,23 @@ final class Park {
         interrupted();
     }
 
-    /** Parks the current strand once, until unparked, interrupted, or {@code deadline}. */
+    /**
+     * Parks the current strand once, until unparked, interrupted, or {@code deadline}. A
+     * micro-thread is {@linkplain MicroThread#parked parked} meanwhile, unless woken first.
+     */
     static void parkUntil(Object blocker, long deadline) {
         ContinuationStrand s = currentStrand();
-        if (s != null) {
-            if (deadline == NONE) s.park(); else s.parkNanos(deadline - now());
-        } else {
-            if (ContinuationStrand.anyHostLoop) HostDriver.refuseUiThread(); // it would freeze the window
-            if (deadline == NONE) LockSupport.park(blocker); else parkThreadUntil(blocker, deadline);
+        MicroThread<?> self = s != null ? s.microThread : MicroThread.currentOrNull();
+        if (self != null) self.parked = true;
+        try {
+            if (s != null) {
+                if (deadline == NONE) s.park(); else s.parkNanos(deadline - now());
+            } else {
+                if (ContinuationStrand.anyHostLoop) HostDriver.refuseUiThread(); // it would freeze the window
+                if (deadline == NONE) LockSupport.park(blocker); else parkThreadUntil(blocker, deadline);
+            }
+        } finally {
+            if (self != null) self.parked = false;
         }
     }
 
@@ -154,6 +163,7 @@ final class Park {
     /** Wakes a strand; {@code waiter} as {@link #currentWaiter()} gave it (held as an opaque object by the waits). */
     static void unpark(Object waiter) {
         if (waiter instanceof ThreadStrand t) {
+            t.waking();
             LockSupport.unpark(t.thread); // the common case, one inlining level less (ping-pong wakes here)
         } else {
             ((Strand) waiter).unpark();

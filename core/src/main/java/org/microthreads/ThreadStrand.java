@@ -40,6 +40,12 @@ final class ThreadStrand implements Strand, Runnable, Thread.UncaughtExceptionHa
         return t.getUncaughtExceptionHandler() instanceof ThreadStrand s && s.thread == t ? s.microThread : null;
     }
 
+    /** Just before a wake-up: its micro-thread is no longer {@linkplain MicroThread#parked parked}. */
+    void waking() {
+        MicroThread<?> m = microThread;
+        if (m != null) m.parked = false;
+    }
+
     @Override
     public void run() {
         microThread.runBody();
@@ -52,11 +58,13 @@ final class ThreadStrand implements Strand, Runnable, Thread.UncaughtExceptionHa
 
     @Override
     public void unpark() {
+        waking();
         LockSupport.unpark(thread);
     }
 
     @Override
     public void interrupt() {
+        waking();
         thread.interrupt();
     }
 

@@ -372,6 +372,104 @@ class DeadlockRuleTest {
         return p.a.join();
     }
 
+    /**
+     * The rule never counts a micro-thread that has been woken and has not run yet: here the
+     * check runs (as the carrier would run it on finding its queue empty) right after 'main' has
+     * closed the pipe the taker waits on, which woke it, and parked to join it; the taker is
+     * queued behind the observer that runs the check. It found both stuck before
+     * {@link MicroThread#parked} (the flake of {@link ConfinedPipeStressTest}, 2026-12-07).
+     */
+    @Test
+    @Timeout(60)
+    void aMicroThreadWokenButNotRunYetIsNotStuck() throws Exception {
+        try (Loop loop = Loop.singleCarrier("woken")) {
+            java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
+            CompletableFuture<List<String>> found = new CompletableFuture<>();
+            // outside the run: it does not keep the run's waits from counting
+            loop.startAndForget("observer", () -> {
+                started.set(true);
+                while (!closing.get()) MicroThread.yieldNow();
+                found.complete(Deadlocks.find(loop.snapshot()).stream().map(MicroThread::name).toList());
+            });
+            waitUntil(started::get);
+            String took = loop.run(() -> {
+                Pipe<String> p = Pipe.<String>rendezvous().named("c0").confined();
+                MicroThread<String> taker = MicroThread.parallel("taker", () -> String.valueOf(p.takeOrClosed()));
+                while (taker.waitingOn().isEmpty()) MicroThread.yieldNow(); // parked in its take
+                closing.set(true); // the observer is queued: it runs first once main parks
+                p.close();         // wakes the taker: queued behind the observer
+                return taker.join();
+            });
+            assertThat(took).isEqualTo("null");
+            assertThat(found.get(30, TimeUnit.SECONDS)).as("stuck while the taker's wake-up was queued").isEmpty();
+        }
+    }
+
+    /**
+     * The same through the JDK, as in the flake: another thread takes the stack of the parked
+     * taker (the stall monitor does, a dump does), which suspends its virtual thread; 'main'
+     * closes the pipe meanwhile, and the JDK defers the unpark until the stack is taken. The
+     * carrier, its queue empty, ran the check in between and reported 'main' and the taker as
+     * deadlocked. A deep stack makes the taking last; each round checks that the unpark was
+     * deferred indeed (the taker still suspended after the close).
+     */
+    @Test
+    @Timeout(120)
+    void aMicroThreadWokenWhileAnotherThreadTakesItsStackIsNotReportedAsDeadlocked() throws Exception {
+        int deferredRounds = 0;
+        try (Loop loop = Loop.singleCarrier("stack-taken")) {
+            for (int round = 0; round < 500 && deferredRounds < 10 * SCALE; round++) {
+                boolean deferred = loop.run(() -> {
+                    Pipe<String> p = Pipe.<String>rendezvous().named("c0").confined();
+                    MicroThread<String> taker = MicroThread.parallel("taker", () -> takeDeep(p, 2_000));
+                    while (taker.waitingOn().isEmpty()) MicroThread.yieldNow(); // parked in its take
+                    Thread vt = ((ThreadStrand) taker.strand).thread;
+                    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+                    Thread stackTaker = Thread.ofPlatform().name("stack-taker").start(() -> {
+                        while (!stop.get()) vt.getStackTrace();
+                    });
+                    try {
+                        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                        while (!suspended(vt) && System.nanoTime() < deadline) MicroThread.yieldNow();
+                        p.close(); // wakes the taker
+                        boolean wasDeferred = suspended(vt);
+                        assertThat(taker.join()).isEqualTo("null");
+                        return wasDeferred;
+                    } finally {
+                        stop.set(true);
+                        stackTaker.join();
+                    }
+                });
+                if (deferred) deferredRounds++;
+            }
+        }
+        assertThat(deferredRounds).as("rounds whose wake-up the JDK deferred").isEqualTo(10 * SCALE);
+    }
+
+    private static String takeDeep(Pipe<String> p, int depth) throws InterruptedException {
+        return depth == 0 ? String.valueOf(p.takeOrClosed()) : takeDeep(p, depth - 1);
+    }
+
+    /** Whether another thread holds virtual thread {@code vt} suspended to take its stack (the JDK's state bit). */
+    private static boolean suspended(Thread vt) {
+        return ((int) VT_STATE.getVolatile(vt) & VT_SUSPENDED) != 0;
+    }
+
+    private static final java.lang.invoke.VarHandle VT_STATE;
+    private static final int VT_SUSPENDED;
+
+    static {
+        try {
+            Class<?> vt = Class.forName("java.lang.VirtualThread");
+            java.lang.invoke.MethodHandles.Lookup l = java.lang.invoke.MethodHandles.privateLookupIn(vt, java.lang.invoke.MethodHandles.lookup());
+            VT_STATE = l.findVarHandle(vt, "state", int.class);
+            VT_SUSPENDED = (int) l.findStaticVarHandle(vt, "SUSPENDED", int.class).get();
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     /** Polls a condition another thread makes true (no sleeping: it yields between looks). */
     static void waitUntil(BooleanSupplier condition) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
