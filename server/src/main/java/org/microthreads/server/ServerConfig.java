@@ -137,37 +137,65 @@ public record ServerConfig(int loops, int maxConcurrentRequests, int maxConnecti
         }
     }
 
-    /** @param n I/O loops (0: the shared loop) @return a copy with it */
+    /**
+     * {@return a copy with this setting}
+     *
+     * @param n I/O loops (0: the shared loop)
+     */
     public ServerConfig withLoops(int n) {
         return new ServerConfig(n, maxConcurrentRequests, maxConnections, headerTimeout, idleTimeout, requestTimeout, maxHeaderBytes);
     }
 
-    /** @param n the limit (0: none) @return a copy with it */
+    /**
+     * {@return a copy with this setting}
+     *
+     * @param n the limit (0: none)
+     */
     public ServerConfig withMaxConcurrentRequests(int n) {
         return new ServerConfig(loops, n, maxConnections, headerTimeout, idleTimeout, requestTimeout, maxHeaderBytes);
     }
 
-    /** @param n the limit (0: none) @return a copy with it */
+    /**
+     * {@return a copy with this setting}
+     *
+     * @param n the limit (0: none)
+     */
     public ServerConfig withMaxConnections(int n) {
         return new ServerConfig(loops, maxConcurrentRequests, n, headerTimeout, idleTimeout, requestTimeout, maxHeaderBytes);
     }
 
-    /** @param d the timeout (null or zero: none) @return a copy with it */
+    /**
+     * {@return a copy with this setting}
+     *
+     * @param d the timeout (null or zero: none)
+     */
     public ServerConfig withHeaderTimeout(Duration d) {
         return new ServerConfig(loops, maxConcurrentRequests, maxConnections, d, idleTimeout, requestTimeout, maxHeaderBytes);
     }
 
-    /** @param d the timeout (null or zero: none) @return a copy with it */
+    /**
+     * {@return a copy with this setting}
+     *
+     * @param d the timeout (null or zero: none)
+     */
     public ServerConfig withIdleTimeout(Duration d) {
         return new ServerConfig(loops, maxConcurrentRequests, maxConnections, headerTimeout, d, requestTimeout, maxHeaderBytes);
     }
 
-    /** @param d the deadline of every request (null or zero: none) @return a copy with it */
+    /**
+     * {@return a copy with this setting}
+     *
+     * @param d the deadline of every request (null or zero: none)
+     */
     public ServerConfig withRequestTimeout(Duration d) {
         return new ServerConfig(loops, maxConcurrentRequests, maxConnections, headerTimeout, idleTimeout, d, maxHeaderBytes);
     }
 
-    /** @param n the limit (at least 256) @return a copy with it */
+    /**
+     * {@return a copy with this setting}
+     *
+     * @param n the limit (at least 256)
+     */
     public ServerConfig withMaxHeaderBytes(int n) {
         return new ServerConfig(loops, maxConcurrentRequests, maxConnections, headerTimeout, idleTimeout, requestTimeout, n);
     }
