@@ -7,6 +7,7 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.VirtualThreads;
 import org.eclipse.jetty.util.component.LifeCycle;
 import org.eclipse.jetty.util.thread.ThreadPool;
+import org.eclipse.jetty.util.thread.VirtualThreadPool;
 
 /**
  * Puts an unchanged Jetty 12 server's blocking work on micro-threads: one line before
@@ -56,7 +57,9 @@ public final class JettyLoops {
      * @throws NullPointerException     if {@code server} is null
      * @throws IllegalStateException    if {@code server} is starting or started, or already has
      *                                  a {@link MicroThreadExecutor}
-     * @throws IllegalArgumentException if its thread pool takes no virtual-threads executor
+     * @throws IllegalArgumentException if its thread pool takes no virtual-threads executor, or
+     *                                  is a {@code VirtualThreadPool} (which would run Jetty's
+     *                                  selectors on the executor too)
      */
     public static Server install(Server server) {
         return install(server, () -> MicroThreadExecutor.perCore("jetty"));
@@ -75,7 +78,8 @@ public final class JettyLoops {
      * @throws NullPointerException     if an argument is null
      * @throws IllegalStateException    if {@code server} is starting or started, or already has
      *                                  a {@link MicroThreadExecutor}
-     * @throws IllegalArgumentException if its thread pool takes no virtual-threads executor
+     * @throws IllegalArgumentException if its thread pool takes no virtual-threads executor, or
+     *                                  is a {@code VirtualThreadPool}
      */
     public static Server install(Server server, Supplier<MicroThreadExecutor> executors) {
         Objects.requireNonNull(executors, "executors");
@@ -103,7 +107,8 @@ public final class JettyLoops {
      * @throws NullPointerException     if an argument is null
      * @throws IllegalStateException    if {@code server} is starting or started, or already has
      *                                  a {@link MicroThreadExecutor}, or {@code executor} is closed
-     * @throws IllegalArgumentException if its thread pool takes no virtual-threads executor
+     * @throws IllegalArgumentException if its thread pool takes no virtual-threads executor, or
+     *                                  is a {@code VirtualThreadPool}
      */
     public static Server install(Server server, MicroThreadExecutor executor) {
         Objects.requireNonNull(executor, "executor");
@@ -130,6 +135,11 @@ public final class JettyLoops {
                     + " when its connectors start, so it would not be used (server is " + server.getState() + ")");
         }
         ThreadPool threadPool = server.getThreadPool();
+        if (threadPool instanceof VirtualThreadPool) {
+            throw new IllegalArgumentException("the server's thread pool is a VirtualThreadPool, which would hand the executor"
+                    + " every task, Jetty's selectors too: a selector waiting in select() holds its carrier, and would stop"
+                    + " a single-carrier loop; use Jetty's default QueuedThreadPool, which keeps them on platform threads");
+        }
         if (!(threadPool instanceof VirtualThreads.Configurable pool)) {
             throw new IllegalArgumentException("the server's thread pool " + threadPool.getClass().getName()
                     + " takes no virtual-threads executor (it is no VirtualThreads.Configurable);"

@@ -9,13 +9,14 @@ import java.util.logging.Logger;
 
 /**
  * Records what is logged under a java.util.logging logger name (System.Logger and, in these tests,
- * SLF4J write there) and keeps it off the console, until closed.
+ * SLF4J write there) at the levels it logs (INFO and above by default: a finer level would turn on
+ * Jetty's debug logging, which changes what Jetty reports at WARNING), and keeps it off the
+ * console, until closed.
  */
 final class LogCapture implements AutoCloseable {
     final List<LogRecord> records = new CopyOnWriteArrayList<>();
     private final Logger logger;
     private final boolean useParentHandlers;
-    private final Level level;
     private final Handler handler = new Handler() {
         @Override
         public void publish(LogRecord r) {
@@ -34,8 +35,6 @@ final class LogCapture implements AutoCloseable {
     LogCapture(String name) {
         logger = Logger.getLogger(name);
         useParentHandlers = logger.getUseParentHandlers();
-        level = logger.getLevel();
-        logger.setLevel(Level.ALL);
         logger.addHandler(handler);
         logger.setUseParentHandlers(false);
     }
@@ -49,6 +48,5 @@ final class LogCapture implements AutoCloseable {
     public void close() {
         logger.removeHandler(handler);
         logger.setUseParentHandlers(useParentHandlers);
-        logger.setLevel(level);
     }
 }
