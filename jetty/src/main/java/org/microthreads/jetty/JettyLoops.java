@@ -22,14 +22,14 @@ import org.eclipse.jetty.util.thread.VirtualThreadPool;
  * <h2>What runs on micro-threads</h2>
  * Jetty 12's default thread pool, {@link org.eclipse.jetty.util.thread.QueuedThreadPool}, runs the
  * tasks that may block on its <em>virtual-threads executor</em> when one is set; this class sets a
- * {@link MicroThreadExecutor} there. Jetty then hands it: what a connection does when it becomes
- * readable and its handler may block (reading and parsing the request, running the handler or
- * servlet, writing the response: every request of HTTP/1.1 is one micro-thread, from the
- * selector's point of view one task); the tasks of {@code Request.getContext().execute(...)}
- * ({@code AsyncContext.start} and async dispatches of servlets among them); and failure
- * notifications. The acceptor and selector threads, and non-blocking work the selector runs
- * itself, stay on the pool's platform threads. An idle keep-alive connection holds no micro-thread:
- * only its registration in a selector.
+ * {@link MicroThreadExecutor} there. Jetty then hands it what a connection does when it becomes
+ * readable and its handler may block: read and parse the request, run the handler or servlet, write
+ * the response. On HTTP/1.1 that is one micro-thread per request (or per batch of pipelined
+ * requests), which ends when the connection goes back to waiting for the next one. It also hands it
+ * the tasks of {@code Request.getContext().execute(...)} ({@code AsyncContext.start} and async
+ * dispatches among them) and failure notifications such as an idle timeout. The acceptor and
+ * selector threads, and the non-blocking work a selector runs itself, stay on the pool's platform
+ * threads. An idle keep-alive connection holds no micro-thread: only its registration in a selector.
  *
  * <h2>Why an executor and not a thread pool</h2>
  * Jetty asks the pool ({@code VirtualThreads.getVirtualThreadsExecutor(pool)}) once, when each

@@ -89,6 +89,29 @@ class JettyLoopsTest {
     }
 
     @Test
+    void anAsyncServletsContinuationRunsInAMicroThreadOfTheLoopToo() throws Exception {
+        HttpServlet async = new HttpServlet() {
+            @Override
+            protected void doGet(HttpServletRequest req, HttpServletResponse resp) {
+                jakarta.servlet.AsyncContext ac = req.startAsync();
+                ac.start(() -> { // Jetty runs it through the context's executor: ours
+                    try {
+                        new WhereServlet().doGet(req, resp);
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    } finally {
+                        ac.complete();
+                    }
+                });
+            }
+        };
+        ServletContextHandler context = new ServletContextHandler();
+        context.addServlet(async, "/async").setAsyncSupported(true);
+        Server server = started(JettyLoops.install(Http.server(context), oneLoop()));
+        assertThat(Http.get(Http.port(server), "/async").body()).isEqualTo("micro-thread true, loop jetty-0, single carrier true");
+    }
+
+    @Test
     void withoutInstallTheSameServletRunsOnAPlatformThread() throws Exception {
         Server server = started(Http.server(servlets("/where", new WhereServlet())));
         assertThat(Http.get(Http.port(server), "/where").body()).isEqualTo("micro-thread false, loop none, single carrier false");
