@@ -119,12 +119,15 @@ public class RequestLifetimeHandler extends Handler.Wrapper {
         try {
             return handling.join();
         } catch (FailedException e) { // what the handler threw: Jetty answers it (500, or the failure's HTTP status)
-            throw e.getCause() instanceof Exception x ? x : e;
+            if (e.getCause() instanceof Exception x) throw x;
+            if (e.getCause() instanceof Error x) throw x;
+            throw e;
         } catch (CancellationException e) { // Jetty reported the request failed, and the handler ended of the cancellation
-            Throwable failure = lifetime.failure();
-            throw failure instanceof Exception x ? x : e;
-        } catch (InterruptedException e) { // Jetty's micro-thread itself was interrupted or cancelled
+            throw lifetime.failure() instanceof Exception x ? x : e;
+        } catch (InterruptedException e) { // Jetty's micro-thread itself was interrupted or cancelled (its loop closing)
             handling.cancel();
+            // Jetty fails the response once this throws: not while the handler may still write to it
+            handling.toCompletableFuture().handle((value, failure) -> null).join();
             throw e;
         }
     }
