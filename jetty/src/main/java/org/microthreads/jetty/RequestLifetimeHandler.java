@@ -13,6 +13,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.microthreads.FailedException;
+import org.microthreads.Loop;
 import org.microthreads.MicroThread;
 
 /**
@@ -135,11 +136,13 @@ public class RequestLifetimeHandler extends Handler.Wrapper {
     /** The request's micro-thread: the handler below, in a scope (with the deadline, if any). */
     private boolean handleInScope(String name, Handler next, Request request, Response response, Callback callback) throws Exception {
         Boolean[] handled = new Boolean[1]; // written and read by this micro-thread only (a scope's body runs in its caller)
+        long start = Loop.current().nanoTime(); // withTimeout counts on the loop's clock
         try {
             return deadline == null
                     ? MicroThread.scope(() -> handled[0] = next.handle(request, response, callback))
                     : MicroThread.withTimeout(deadline, () -> handled[0] = next.handle(request, response, callback));
         } catch (TimeoutException e) {
+            if (deadline == null || Loop.current().nanoTime() - start < deadline.toNanos()) throw e; // the handler's own, not the deadline
             if (handled[0] == null) {
                 throw new HttpException.RuntimeException(504, "the request's deadline of " + deadline + " passed", e);
             }

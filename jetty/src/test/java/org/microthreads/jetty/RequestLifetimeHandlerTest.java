@@ -112,6 +112,28 @@ class RequestLifetimeHandlerTest {
     }
 
     @Test
+    void aTimeoutExceptionOfTheHandlersOwnIsNotTheDeadlines() throws Exception {
+        Handler timesOut = core(request -> {
+            throw new java.util.concurrent.TimeoutException("the backend did not answer");
+        });
+        try (LogCapture jettyLog = new LogCapture("org.eclipse.jetty")) {
+            int port = serve(new RequestLifetimeHandler(Duration.ofMinutes(1)), timesOut);
+            assertThat(Http.get(port, "/").status()).isEqualTo(500);
+        }
+    }
+
+    @Test
+    void aTimeoutExceptionOfTheHandlerWithoutDeadlineIsAnswered500() throws Exception {
+        Handler timesOut = core(request -> {
+            throw new java.util.concurrent.TimeoutException("the backend did not answer");
+        });
+        try (LogCapture jettyLog = new LogCapture("org.eclipse.jetty")) {
+            int port = serve(new RequestLifetimeHandler(), timesOut);
+            assertThat(Http.get(port, "/").status()).isEqualTo(500);
+        }
+    }
+
+    @Test
     void aServletPastItsDeadlineIsInterruptedAndAnswersFromItsOwnErrorHandling() throws Exception {
         CompletableFuture<String> child = new CompletableFuture<>();
         HttpServlet slow = new HttpServlet() {
