@@ -274,7 +274,7 @@ class LimiterStressTest {
                     reported++;
                 }
             }
-            assertThat(log.messages).noneMatch(m -> m.contains("deadlock"));
+            assertThat(log.messages).noneMatch(m -> m.contains("deadlock on loop") && !m.contains("has held the thread") // the loop is named limiter-deadlock-stress: a stall report (a loaded machine) names it too);
         }
         assertThat(reported).isEqualTo(trueDeadlocks);
         System.out.println("limiter deadlock rule stress: " + rounds + " rounds, " + trueDeadlocks

@@ -353,4 +353,48 @@ class RequestLifetimeTest {
             assertThat(c.closedByServer()).isTrue();
         }
     }
+
+    @Test
+    void aConnectionFloodIsCappedAndNormalClientsKeepBeingServed() throws Exception {
+        LoopHttpServer s = start(ServerConfig.defaults().withLoops(1).withMaxConnections(300),
+                ex -> LoopHttpServerTest.respond(ex, 200, "ok"));
+        try (Client normal = new Client(s.getAddress()); java.nio.channels.Selector sel = java.nio.channels.Selector.open()) {
+            assertThat(normal.get("/").body()).isEqualTo("ok");
+            List<java.nio.channels.SocketChannel> flood = new ArrayList<>();
+            try {
+                for (int i = 0; i < 1000; i++) {
+                    java.nio.channels.SocketChannel f = java.nio.channels.SocketChannel.open(s.getAddress());
+                    f.configureBlocking(false);
+                    f.register(sel, java.nio.channels.SelectionKey.OP_READ);
+                    flood.add(f);
+                    if (i % 100 == 0) assertThat(normal.get("/").body()).isEqualTo("ok"); // served during the flood
+                }
+                // 299 flood connections fit beside the normal one; the other 701 are closed as soon as accepted
+                int closed = 0;
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(16);
+                while (closed < 701 && System.nanoTime() < end) {
+                    sel.select(100);
+                    for (var k : sel.selectedKeys()) {
+                        b.clear();
+                        int n;
+                        try {
+                            n = ((java.nio.channels.SocketChannel) k.channel()).read(b);
+                        } catch (IOException e) {
+                            n = -1; // reset: closed too
+                        }
+                        assertThat(n).as("a flood connection got bytes").isNegative();
+                        k.cancel();
+                        closed++;
+                    }
+                    sel.selectedKeys().clear();
+                }
+                assertThat(closed).isEqualTo(701);
+                assertThat(s.connectionCount()).isEqualTo(300);
+                assertThat(normal.get("/").body()).isEqualTo("ok");
+            } finally {
+                for (var f : flood) f.close();
+            }
+        }
+    }
 }
