@@ -244,7 +244,7 @@ final class Exchange extends HttpExchange {
         if (c.server.stopping() || !keepAlive) closeAfter = true;
         try {
             c.writeAscii(statusLine(rCode));
-            c.writeDate();
+            if (!responseHeaders.containsKey("Date")) c.writeDate(); // the handler's own, if it set one
             responseHeaders.remove("Content-Length");
             responseHeaders.remove("Transfer-Encoding");
             if (closeAfter) responseHeaders.set("Connection", "close");
