@@ -321,6 +321,9 @@ public final class Report {
         if (k.contains(".go.")) return run.goRan ? "no Go twin of this scenario" : "the Go twins did not run";
         if (k.endsWith(".python")) return run.pythonRan ? "no Python twin of this scenario" : "the Python twins did not run";
         if (k.startsWith("UiLatency.")) return run.uiRan ? "no result (see bench/run's output)" : "UiLatency did not run";
+        if (k.startsWith("Http.")) return run.httpRan
+                ? "no result (not in this build, or failed: see bench/out/http-points.tsv and bench/run's output)"
+                : "bench/http-run did not run";
         if (k.startsWith("ParkedMemory.")) return run.parkedRan ? "no result (see bench/run's output)" : "ParkedMemory did not run";
         String list = resource("META-INF/BenchmarkList");
         int dot = k.indexOf('.');

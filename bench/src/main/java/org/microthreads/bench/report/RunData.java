@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** What one {@code bench/run} left in {@code bench/out/}: env.txt, jmh.json, parked.tsv, ui.tsv, go.tsv, python.tsv. */
+/** What one {@code bench/run} left in {@code bench/out/}: env.txt, jmh.json, parked.tsv, ui.tsv, http.tsv, go.tsv, python.tsv. */
 final class RunData {
 
     /**
@@ -43,6 +43,7 @@ final class RunData {
     boolean goRan;
     boolean pythonRan;
     boolean uiRan;
+    boolean httpRan;
 
     static RunData load(Path out) throws IOException {
         RunData d = new RunData();
@@ -52,6 +53,7 @@ final class RunData {
         d.goRan = d.readTwins(out.resolve("go.tsv"), "Go");
         d.pythonRan = d.readTwins(out.resolve("python.tsv"), "Python");
         d.uiRan = d.readTwins(out.resolve("ui.tsv"), "UiLatency"); // same line format: key, figure, unit, samples
+        d.httpRan = d.readTwins(out.resolve("http.tsv"), "bench/http-run"); // the same, plus a note (req/s, errors, load)
         return d;
     }
 
@@ -202,7 +204,7 @@ final class RunData {
         });
     }
 
-    // ---- go.tsv, python.tsv: RESULT, <Class>.go.procsN | <Class>.python, median, unit, samples (Go's Parked: "wake N ms") ----
+    // ---- go.tsv, python.tsv, ui.tsv, http.tsv: RESULT, key, median, unit, samples [, note] (Go's Parked: "wake N ms") ----
 
     /** The RESULT lines of the Go or Python twins ({@code source}); whether there was any. */
     private boolean readTwins(Path f, String source) throws IOException {
@@ -228,8 +230,9 @@ final class RunData {
                 }
                 List<Double> samples = new ArrayList<>();
                 for (String s : rest.split("\\s+")) if (!s.isEmpty()) samples.add(Double.parseDouble(s));
-                Measurement m = fromSamples(key, source, samples.isEmpty() ? List.of(median) : samples, unit,
-                        "median of " + Math.max(1, samples.size()) + " runs, " + unit);
+                String note = c.length > 5 && !c[5].isBlank() ? c[5].trim() // the line's own note (http.tsv)
+                        : "median of " + Math.max(1, samples.size()) + " runs, " + unit;
+                Measurement m = fromSamples(key, source, samples.isEmpty() ? List.of(median) : samples, unit, note);
                 results.put(key, new Measurement(key, source, median, m.error(), m.errorKind(), m.unit(), m.samples(), m.note()));
             } catch (NumberFormatException e) {
                 problems.add(file + ": unreadable line: " + line);
