@@ -69,7 +69,9 @@ final class Markdown {
     private static void goalsTable(Report r, StringBuilder b) {
         b.append("## Goals\n\n");
         b.append("Goals and peers: `bench/goals.tsv`. Units as in the Unit column of that file; ")
-                .append("\"ns\" per spawn, switch, round trip, item, select or hop, \"ms\" per skynet, \"B\" of heap per parked thread.\n\n");
+                .append("\"ns\" per spawn, switch, round trip, item, select or hop, \"ms\" per skynet, \"B\" of heap per parked thread; ")
+                .append("HTTP servers (bench/http-run): \"us\" per request (= 1,000,000 ÷ req/s, so lower is better there too; ")
+                .append("the req/s are in each figure's note), \"ms\" of p99 latency, \"B\" per idle connection.\n\n");
         List<Evaluated> shown = r.rows.stream().filter(Markdown::anyMeasured).toList();
         List<Evaluated> absent = r.rows.stream().filter(e -> !anyMeasured(e)).toList();
         if (shown.isEmpty()) {
