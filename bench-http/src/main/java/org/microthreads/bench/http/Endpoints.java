@@ -96,6 +96,21 @@ public final class Endpoints {
         return fallback;
     }
 
+    /**
+     * {@code --name N} as a number, or {@code fallback} (null: the option is required).
+     *
+     * @throws IllegalArgumentException naming the option if it is missing or not a number
+     */
+    static double number(String[] args, String name, String fallback) {
+        String v = option(args, name, fallback);
+        if (v == null) throw new IllegalArgumentException(name + " is required");
+        try {
+            return Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " " + v + " is not a number");
+        }
+    }
+
     /** {@code --port P} (default 8080), checked. */
     static int port(String[] args) {
         String p = option(args, "--port", "8080");

@@ -30,13 +30,13 @@ public final class IdleConnections {
     public static void main(String[] args) throws IOException, InterruptedException {
         String host = Endpoints.option(args, "--host", "127.0.0.1");
         int port = Endpoints.port(args);
-        int n = Integer.parseInt(Endpoints.option(args, "--connections", "10000"));
+        int n = (int) Endpoints.number(args, "--connections", "10000");
         if (n < 1) throw new IllegalArgumentException("--connections must be >= 1, was " + n);
         String path = Endpoints.option(args, "--path", "/plaintext");
         String release = Endpoints.option(args, "--release-file", null);
         if (release == null) throw new IllegalArgumentException("--release-file is required");
-        long holdMillis = (long) (Double.parseDouble(Endpoints.option(args, "--hold-seconds", "120")) * 1000);
-        long settleMillis = Long.parseLong(Endpoints.option(args, "--settle-millis", "1000"));
+        long holdMillis = (long) (Endpoints.number(args, "--hold-seconds", "120") * 1000);
+        long settleMillis = (long) Endpoints.number(args, "--settle-millis", "1000");
         long t0 = System.nanoTime();
         try (Selector selector = Selector.open()) {
             List<Conn> conns = Connections.open(selector, new InetSocketAddress(host, port), n,

@@ -47,8 +47,12 @@ public final class OpenLoopClient {
     }
 
     /**
-     * The outcome. Latencies in microseconds of the measured requests (those due after the warm-up); {@code achieved}:
-     * measured requests answered per second, from the first measured one's due time to the last answer.
+     * The outcome. {@code measured}: requests due after the warm-up (the measured ones); {@code completed}: requests
+     * answered 200, warm-up included; {@code errors}: failed requests (a status other than 200, a closed connection,
+     * a response this client cannot read); {@code unfinished}: measured requests still unanswered at the end;
+     * {@code achieved}: measured requests answered per second, from the first one's due time to the last answer.
+     * Latencies in microseconds, of the measured requests, from their due time; {@code sendLag}: how late they
+     * left after it.
      */
     record Result(Config config, long measured, long completed, long errors, long unfinished, double achieved,
                   Histogram latency, Histogram sendLag, String firstError) {
@@ -83,23 +87,13 @@ public final class OpenLoopClient {
     }
 
     static Config config(String[] args) {
-        double rate = number(args, "--rate", null);
-        double seconds = number(args, "--seconds", "10");
-        double warmup = number(args, "--warmup", "2");
+        double rate = Endpoints.number(args, "--rate", null);
+        double seconds = Endpoints.number(args, "--seconds", "10");
+        double warmup = Endpoints.number(args, "--warmup", "2");
         long cap = (long) Math.ceil(rate * (seconds + warmup));
         return new Config(Endpoints.option(args, "--host", "127.0.0.1"), Endpoints.port(args),
-                Endpoints.option(args, "--path", "/plaintext"), (int) number(args, "--connections", "256"), rate, seconds,
-                warmup, number(args, "--drain", "2"), (long) number(args, "--max-requests", String.valueOf(Math.max(1, cap))));
-    }
-
-    private static double number(String[] args, String name, String fallback) {
-        String v = Endpoints.option(args, name, fallback);
-        if (v == null) throw new IllegalArgumentException(name + " is required");
-        try {
-            return Double.parseDouble(v);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " " + v + " is not a number");
-        }
+                Endpoints.option(args, "--path", "/plaintext"), (int) Endpoints.number(args, "--connections", "256"), rate, seconds,
+                warmup, Endpoints.number(args, "--drain", "2"), (long) Endpoints.number(args, "--max-requests", String.valueOf(Math.max(1, cap))));
     }
 
     /** Opens the connections, runs the load, closes them. */
