@@ -12,36 +12,45 @@ import java.util.List;
 
 /**
  * Checks that a server answers every endpoint as {@link Endpoints} says: status, body, Content-Type,
- * Content-Length, Server and Date headers, {@code /slow} sleeping at least as asked, a bad {@code ms} answered
- * 400. Prints {@code CHECK ok <url>} or {@code CHECK FAILED: ...} per endpoint; exit code 1 if any failed.
+ * Content-Length, {@code /slow} sleeping at least as asked, a bad {@code ms} answered 400 (a failure otherwise);
+ * one {@code Server} and one {@code Date} header (a warning otherwise: the body is right, the head is not).
+ * Prints {@code CHECK ok <url>}, {@code CHECK FAILED: ...} or {@code CHECK WARNING: ...} per endpoint; exit code
+ * 0 if all were right, 1 if any failed, {@value #WARNINGS_ONLY} if there were warnings only.
  *
  * <pre>java -cp ... org.microthreads.bench.http.Check --port 8080</pre>
  */
 public final class Check {
     private Check() {}
 
+    /** Exit code when the only problems were warnings. */
+    static final int WARNINGS_ONLY = 4;
+
+    /** What the checks found: failures (wrong answers) and warnings (a wrong head around a right answer). */
+    record Findings(List<String> failures, List<String> warnings) {}
+
     /** Checks the server at {@code --host}:{@code --port}. */
     public static void main(String[] args) throws InterruptedException {
         String base = "http://" + Endpoints.option(args, "--host", "127.0.0.1") + ":" + Endpoints.port(args);
-        List<String> failures = check(base);
-        System.exit(failures.isEmpty() ? 0 : 1);
+        Findings f = check(base);
+        System.exit(!f.failures().isEmpty() ? 1 : !f.warnings().isEmpty() ? WARNINGS_ONLY : 0);
     }
 
-    /** Runs every check against {@code base} ("http://host:port"), printing a line each; the failures. */
-    static List<String> check(String base) throws InterruptedException {
-        List<String> failures = new ArrayList<>();
+    /** Runs every check against {@code base} ("http://host:port"), printing a line each. */
+    static Findings check(String base) throws InterruptedException {
+        Findings f = new Findings(new ArrayList<>(), new ArrayList<>());
         try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build()) {
-            expect(client, base + "/plaintext", 200, Endpoints.TEXT_PLAIN, "Hello, World!", 0, failures);
-            expect(client, base + "/json", 200, Endpoints.APPLICATION_JSON, "{\"message\":\"Hello, World!\"}", 0, failures);
-            expect(client, base + "/slow?ms=100", 200, Endpoints.TEXT_PLAIN, "slept 100 ms", 100, failures);
-            expect(client, base + "/slow?ms=soon", 400, null, null, 0, failures);
+            expect(client, base + "/plaintext", 200, Endpoints.TEXT_PLAIN, "Hello, World!", 0, f);
+            expect(client, base + "/json", 200, Endpoints.APPLICATION_JSON, "{\"message\":\"Hello, World!\"}", 0, f);
+            expect(client, base + "/slow?ms=100", 200, Endpoints.TEXT_PLAIN, "slept 100 ms", 100, f);
+            expect(client, base + "/slow?ms=soon", 400, null, null, 0, f);
         }
-        return failures;
+        return f;
     }
 
     private static void expect(HttpClient client, String url, int status, String contentType, String body, long minMillis,
-                               List<String> failures) throws InterruptedException {
+                               Findings findings) throws InterruptedException {
         List<String> wrong = new ArrayList<>();
+        List<String> odd = new ArrayList<>();
         long t0 = System.nanoTime();
         try {
             HttpResponse<byte[]> r = client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
@@ -59,20 +68,25 @@ public final class Check {
                 if (!ct.startsWith(contentType)) wrong.add("Content-Type '" + ct + "', expected " + contentType);
             }
             if (status == 200) {
-                if (r.headers().firstValue("Server").isEmpty()) wrong.add("no Server header");
-                if (r.headers().firstValue("Date").isEmpty()) wrong.add("no Date header");
-                if (r.headers().allValues("Date").size() > 1) wrong.add("Date header twice: " + r.headers().allValues("Date"));
+                for (String h : List.of("Server", "Date")) {
+                    List<String> values = r.headers().allValues(h);
+                    if (values.size() != 1) odd.add(values.size() + " " + h + " headers" + (values.isEmpty() ? "" : ": " + values));
+                }
             }
             if (millis < minMillis) wrong.add("answered after " + millis + " ms, expected >= " + minMillis);
         } catch (IOException e) {
             wrong.add(e.toString());
         }
-        if (wrong.isEmpty()) {
-            System.out.println("CHECK ok " + url);
-        } else {
+        if (!wrong.isEmpty()) {
             String f = url + ": " + String.join("; ", wrong);
             System.out.println("CHECK FAILED: " + f);
-            failures.add(f);
+            findings.failures().add(f);
         }
+        if (!odd.isEmpty()) {
+            String w = url + ": " + String.join("; ", odd);
+            System.out.println("CHECK WARNING: " + w);
+            findings.warnings().add(w);
+        }
+        if (wrong.isEmpty() && odd.isEmpty()) System.out.println("CHECK ok " + url);
     }
 }
