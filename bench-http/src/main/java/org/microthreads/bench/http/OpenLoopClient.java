@@ -50,7 +50,8 @@ public final class OpenLoopClient {
      * The outcome. {@code measured}: requests due after the warm-up (the measured ones); {@code completed}: requests
      * answered 200, warm-up included; {@code errors}: failed requests (a status other than 200, a closed connection,
      * a response this client cannot read); {@code unfinished}: measured requests still unanswered at the end;
-     * {@code achieved}: measured requests answered per second, from the first one's due time to the last answer.
+     * {@code achieved}: responses per second during the measured seconds (whichever request they answer: a server
+     * that cannot keep up answers at its own pace, the queue of the warm-up's requests included).
      * Latencies in microseconds, of the measured requests, from their due time; {@code sendLag}: how late they
      * left after it.
      */
@@ -124,9 +125,10 @@ public final class OpenLoopClient {
         long next;
         int inFlight;
         long completed;
-        long measured;
         long errors;
-        long lastAnswer;
+        long windowStart;
+        long windowEnd;
+        long inWindow;
         String firstError;
 
         Run(Config c, Selector selector, List<Conn> conns) {
@@ -145,6 +147,8 @@ public final class OpenLoopClient {
         Result go() throws IOException {
             start = System.nanoTime();
             long stopSending = start + (long) ((c.warmup() + c.seconds()) * 1e9);
+            windowStart = start + (long) (c.warmup() * 1e9);
+            windowEnd = stopSending;
             long hardStop = stopSending + (long) (c.drain() * 1e9);
             while (true) {
                 long now = System.nanoTime();
@@ -185,9 +189,8 @@ public final class OpenLoopClient {
                     unfinished++;
                 }
             }
-            long measureStart = due(warmupCount);
-            double seconds = (Math.max(lastAnswer, measureStart + 1) - measureStart) / 1e9;
-            return new Result(c, total - warmupCount, completed, errors, unfinished, measured / seconds, latency, sendLag, firstError);
+            double achieved = inWindow / ((windowEnd - windowStart) / 1e9);
+            return new Result(c, total - warmupCount, completed, errors, unfinished, achieved, latency, sendLag, firstError);
         }
 
         private void handle() {
@@ -228,11 +231,8 @@ public final class OpenLoopClient {
                         error("status " + status);
                     } else {
                         completed++;
-                        if (i >= warmupCount) {
-                            measured++;
-                            latency.recordValue(Math.max(0, (now - due(i)) / 1000));
-                            lastAnswer = now;
-                        }
+                        if (now >= windowStart && now < windowEnd) inWindow++;
+                        if (i >= warmupCount) latency.recordValue(Math.max(0, (now - due(i)) / 1000));
                     }
                     if (close) {
                         fail(conn, "the server answered Connection: close");
