@@ -61,14 +61,11 @@ public final class JettyServer {
     }
 
     /**
-     * TODO(issue 17, microthreads-jetty): the lead wires "Jetty on microthreads loops" here: return the
-     * executor of microthreads-jetty (every blocking task a micro-thread of a loop group) and add that module
-     * to bench-http's pom. Until then {@code --executor mt} exits as unavailable, and bench/http-run skips
-     * the {@code mtJetty} configuration with that line.
+     * Jetty on microthreads loops: every blocking task of Jetty a micro-thread of one single-carrier
+     * loop per core (microthreads-jetty's executor).
      */
     private static java.util.concurrent.Executor loopExecutor() {
-        Endpoints.unavailable("Jetty on microthreads loops (--executor mt) is not wired in this build: see JettyServer.loopExecutor");
-        throw new AssertionError("unreachable");
+        return org.microthreads.jetty.MicroThreadExecutor.perCore("jetty");
     }
 
     private static final class Endpoint extends Handler.Abstract {
