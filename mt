@@ -191,6 +191,14 @@ case "$cmd" in
       fi
     fi
     run_maven test verify "$@"
+    # The HTTP harness's smoke (issue 17): the JDK's server and ours answer its endpoints right and
+    # carry 2 s of open-loop load (~30 s). Only for the whole suite: it needs bench-http built.
+    if [[ $# -eq 0 ]]; then
+      echo "[mt] bench/http-run --smoke (the HTTP server harness, ~30 s)"
+      bench/http-run --smoke --no-build > target/http-smoke.log 2>&1 \
+        || { tail -20 target/http-smoke.log; echo "[mt] FAILED: the HTTP harness smoke (log: target/http-smoke.log)"; exit 1; }
+      grep '^SMOKE' target/http-smoke.log | sed 's/^/[mt] /'
+    fi
     ;;
   test-noflags)
     # The flag-free paths: tests tagged "noflags", run without --add-opens/--add-exports.

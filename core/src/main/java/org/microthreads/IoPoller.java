@@ -24,8 +24,8 @@ import java.util.function.Consumer;
  * {@link Callback} (its {@code Runnable} run on the carrier, with no micro-thread mounted; it must not block). Readiness
  * detaches it: one wake-up per arming. Interest stays on after a wake-up (the woken micro-thread
  * reads or writes until the channel would block, then waits again: no system call to re-arm); a key
- * that fires with nobody attached has its interest cleared until someone waits again ({@link #WOKEN}
- * gives a just-woken waiter one such firing for free).
+ * that fires with nobody attached has its interest cleared until someone waits again (not while a woken
+ * waiter has yet to run: {@link #WOKEN}).
  */
 final class IoPoller {
     private final Selector selector;
@@ -62,24 +62,22 @@ final class IoPoller {
     }
 
     /**
-     * The attachment of a key whose waiter was just woken: the woken micro-thread has not run yet, so
-     * the key may fire again before it reads; that first time costs nothing (no interest change, two
-     * system calls saved per request under load). The second time, nobody waits: interest is cleared.
+     * The attachment of a key whose waiter was woken and has not run yet: the key may fire again
+     * meanwhile (a busy loop polls between tasks), and that costs nothing: no interest change, which
+     * would cost two system calls per request under load. It lasts only until the waiter runs: its
+     * {@link #await} detaches it first thing.
      */
     private static final Object WOKEN = new Object();
 
     private void ready(SelectionKey k) {
         Object w = k.attachment();
-        if (w == WOKEN) {
-            k.attach(null);
-            return;
-        }
+        if (w == WOKEN) return;
         if (w == null) {
             if (k.isValid()) k.interestOps(0); // nobody waits: stop reporting it until someone does
             return;
         }
-        k.attach(WOKEN);
         if (w instanceof Callback c) {
+            k.attach(null); // a callback runs now: nothing is left to run later
             IN_CALLBACK.set(this);
             try {
                 c.onReady.run();
@@ -89,6 +87,7 @@ final class IoPoller {
                 IN_CALLBACK.remove();
             }
         } else {
+            k.attach(WOKEN);
             Park.unpark(w);
         }
     }

@@ -244,20 +244,31 @@ final class Exchange extends HttpExchange {
         if (c.server.stopping() || !keepAlive) closeAfter = true;
         try {
             c.writeAscii(statusLine(rCode));
-            if (!responseHeaders.containsKey("Date")) c.writeDate(); // the handler's own, if it set one
-            responseHeaders.remove("Content-Length");
-            responseHeaders.remove("Transfer-Encoding");
-            if (closeAfter) responseHeaders.set("Connection", "close");
-            else if (http10) responseHeaders.set("Connection", "keep-alive");
+            // one pass over the handler's headers; the framing ones are ours, a Date of its own is kept
+            boolean ownDate = false, ownConnection = closeAfter || http10;
             for (Map.Entry<String, List<String>> e : responseHeaders.entrySet()) {
-                for (String v : e.getValue()) c.writeAscii(e.getKey() + ": " + (v == null ? "" : v) + "\r\n");
+                String k = e.getKey();
+                if (k.equalsIgnoreCase("Content-Length") || k.equalsIgnoreCase("Transfer-Encoding")
+                        || (ownConnection && k.equalsIgnoreCase("Connection"))) continue;
+                if (k.equalsIgnoreCase("Date")) ownDate = true;
+                for (String v : e.getValue()) {
+                    c.writeAscii(k);
+                    c.writeAscii(": ");
+                    if (v != null) c.writeAscii(v);
+                    c.writeAscii("\r\n");
+                }
             }
+            if (!ownDate) c.writeDate();
+            if (closeAfter) c.writeAscii("Connection: close\r\n");
+            else if (http10) c.writeAscii("Connection: keep-alive\r\n");
             ResponseBody body;
             if (noBody) {
                 if (rCode >= 200 && rCode != 204 && rCode != 304) c.writeAscii("Content-Length: 0\r\n");
                 body = new ResponseBody.None(this, head);
             } else if (responseLength > 0) {
-                c.writeAscii("Content-Length: " + responseLength + "\r\n");
+                c.writeAscii("Content-Length: ");
+                c.writeAscii(Long.toString(responseLength));
+                c.writeAscii("\r\n");
                 body = head ? new ResponseBody.None(this, true) : new ResponseBody.Fixed(c, this, responseLength);
             } else if (http10) {
                 closeAfter = true;
@@ -281,31 +292,30 @@ final class Exchange extends HttpExchange {
     }
 
     private static String statusLine(int code) {
-        String reason = switch (code) {
-            case 100 -> "Continue";
-            case 200 -> "OK";
-            case 201 -> "Created";
-            case 202 -> "Accepted";
-            case 204 -> "No Content";
-            case 301 -> "Moved Permanently";
-            case 302 -> "Found";
-            case 304 -> "Not Modified";
-            case 400 -> "Bad Request";
-            case 401 -> "Unauthorized";
-            case 403 -> "Forbidden";
-            case 404 -> "Not Found";
-            case 405 -> "Method Not Allowed";
-            case 409 -> "Conflict";
-            case 413 -> "Content Too Large";
-            case 429 -> "Too Many Requests";
-            case 500 -> "Internal Server Error";
-            case 501 -> "Not Implemented";
-            case 502 -> "Bad Gateway";
-            case 503 -> "Service Unavailable";
-            case 504 -> "Gateway Timeout";
-            default -> "";
+        return switch (code) { // literals: no string built per response
+            case 100 -> "HTTP/1.1 100 Continue\r\n";
+            case 200 -> "HTTP/1.1 200 OK\r\n";
+            case 201 -> "HTTP/1.1 201 Created\r\n";
+            case 202 -> "HTTP/1.1 202 Accepted\r\n";
+            case 204 -> "HTTP/1.1 204 No Content\r\n";
+            case 301 -> "HTTP/1.1 301 Moved Permanently\r\n";
+            case 302 -> "HTTP/1.1 302 Found\r\n";
+            case 304 -> "HTTP/1.1 304 Not Modified\r\n";
+            case 400 -> "HTTP/1.1 400 Bad Request\r\n";
+            case 401 -> "HTTP/1.1 401 Unauthorized\r\n";
+            case 403 -> "HTTP/1.1 403 Forbidden\r\n";
+            case 404 -> "HTTP/1.1 404 Not Found\r\n";
+            case 405 -> "HTTP/1.1 405 Method Not Allowed\r\n";
+            case 409 -> "HTTP/1.1 409 Conflict\r\n";
+            case 413 -> "HTTP/1.1 413 Content Too Large\r\n";
+            case 429 -> "HTTP/1.1 429 Too Many Requests\r\n";
+            case 500 -> "HTTP/1.1 500 Internal Server Error\r\n";
+            case 501 -> "HTTP/1.1 501 Not Implemented\r\n";
+            case 502 -> "HTTP/1.1 502 Bad Gateway\r\n";
+            case 503 -> "HTTP/1.1 503 Service Unavailable\r\n";
+            case 504 -> "HTTP/1.1 504 Gateway Timeout\r\n";
+            default -> "HTTP/1.1 " + code + " \r\n";
         };
-        return "HTTP/1.1 " + code + " " + reason + "\r\n";
     }
 
     void markBroken() {
