@@ -67,14 +67,27 @@ abstract class ResponseBody extends OutputStream {
         }
     }
 
+    /** A body written to its connection's buffer; {@code flush()} writes the buffer out. */
+    abstract static class ToConnection extends ResponseBody {
+        final Connection c;
+
+        ToConnection(Connection c, Exchange ex) {
+            super(ex);
+            this.c = c;
+        }
+
+        @Override
+        public void flush() throws IOException {
+            flushConnection(c, ex);
+        }
+    }
+
     /** {@code Content-Length} bytes, exactly. */
-    static final class Fixed extends ResponseBody {
-        private final Connection c;
+    static final class Fixed extends ToConnection {
         private long left;
 
         Fixed(Connection c, Exchange ex, long length) {
-            super(ex);
-            this.c = c;
+            super(c, ex);
             this.left = length;
         }
 
@@ -89,10 +102,6 @@ abstract class ResponseBody extends OutputStream {
             left -= len;
         }
 
-        @Override
-        public void flush() throws IOException {
-            flushConnection(c, ex);
-        }
 
         @Override
         void end() throws IOException, InterruptedException {
@@ -105,12 +114,9 @@ abstract class ResponseBody extends OutputStream {
     }
 
     /** {@code Transfer-Encoding: chunked}: each write is a chunk. */
-    static final class Chunked extends ResponseBody {
-        private final Connection c;
-
+    static final class Chunked extends ToConnection {
         Chunked(Connection c, Exchange ex) {
-            super(ex);
-            this.c = c;
+            super(c, ex);
         }
 
         @Override
@@ -121,10 +127,6 @@ abstract class ResponseBody extends OutputStream {
             c.writeAscii("\r\n");
         }
 
-        @Override
-        public void flush() throws IOException {
-            flushConnection(c, ex);
-        }
 
         @Override
         void end() throws IOException, InterruptedException {
@@ -136,12 +138,9 @@ abstract class ResponseBody extends OutputStream {
     }
 
     /** HTTP/1.0 without a length: the body ends when the connection closes. */
-    static final class Raw extends ResponseBody {
-        private final Connection c;
-
+    static final class Raw extends ToConnection {
         Raw(Connection c, Exchange ex) {
-            super(ex);
-            this.c = c;
+            super(c, ex);
         }
 
         @Override
@@ -149,10 +148,6 @@ abstract class ResponseBody extends OutputStream {
             c.write(b, off, len);
         }
 
-        @Override
-        public void flush() throws IOException {
-            flushConnection(c, ex);
-        }
     }
 
     /** No body: length -1, 204, 304, or a HEAD request (whose writes are dropped, as the head says). */
