@@ -43,7 +43,11 @@ public final class IoLoops {
         return (Loop) ops().create(name);
     }
 
-    /** {@return whether {@code loop} is an I/O loop} */
+    /**
+     * {@return whether {@code loop} is an I/O loop}
+     *
+     * @param loop any loop
+     */
     public static boolean isIoLoop(Loop loop) {
         return ops().isIoLoop(Objects.requireNonNull(loop, "loop"));
     }
@@ -73,6 +77,9 @@ public final class IoLoops {
      * micro-thread of the I/O loop, or from such a callback. A later {@link #awaitReady} on the same
      * channel replaces the watch.
      *
+     * @param channel  a non-blocking channel
+     * @param interest the readiness to watch for, as in {@link #awaitReady}
+     * @param onReady  what runs on the carrier once it is ready
      * @throws IllegalStateException  if the caller is neither a micro-thread of an I/O loop nor its callback
      * @throws ClosedChannelException if the channel is closed, or its loop
      */
@@ -85,12 +92,18 @@ public final class IoLoops {
     /**
      * {@return the live micro-threads {@code starter} started, at any depth, on any loop} One scan
      * of the live micro-threads (for dumps, not hot paths); the list is a snapshot.
+     *
+     * @param starter the micro-thread whose descendants are listed
      */
     public static java.util.List<org.microthreads.MicroThread<?>> descendants(org.microthreads.MicroThread<?> starter) {
         return ops().descendants(Objects.requireNonNull(starter, "starter"));
     }
 
-    /** Undoes {@link #watch}, if it has not fired; as {@code watch}, on the loop's carrier. */
+    /**
+     * Undoes {@link #watch}, if it has not fired; as {@code watch}, on the loop's carrier.
+     *
+     * @param channel the watched channel
+     */
     public static void unwatch(SelectableChannel channel) {
         ops().unwatch(Objects.requireNonNull(channel, "channel"));
     }
