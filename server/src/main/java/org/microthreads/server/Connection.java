@@ -236,19 +236,16 @@ final class Connection implements Runnable {
 
     /** Reads and parses a request head; null if the client closed before sending one. */
     private Exchange readRequest() throws IOException, InterruptedException {
-        int scanned = inStart;
+        int scanned = 0; // bytes of the head already searched, from inStart (fill() may move the head)
         while (true) {
-            int end = headEnd(scanned);
-            if (end >= 0 && end - inStart <= server.config.maxHeaderBytes()) return parse(end);
-            if (end >= 0) {
-                refuse(431, "Request Header Fields Too Large");
+            int end = headEnd(inStart + scanned);
+            int max = server.config.maxHeaderBytes();
+            if (end >= 0 ? end - inStart > max : inEnd - inStart >= max) {
+                refuse(431);
                 return null;
             }
-            scanned = Math.max(inStart, inEnd - 3);
-            if (inEnd - inStart >= server.config.maxHeaderBytes()) {
-                refuse(431, "Request Header Fields Too Large");
-                return null;
-            }
+            if (end >= 0) return parse(end);
+            scanned = Math.max(0, inEnd - inStart - 3);
             if (!fill()) {
                 if (inEnd > inStart) LoopHttpServer.LOG.log(Level.DEBUG, () -> name + ": EOF inside a request head");
                 return null;
@@ -260,7 +257,7 @@ final class Connection implements Runnable {
     private int headEnd(int from) {
         byte[] b = in;
         if (b == null) return -1;
-        for (int i = Math.max(from, inStart); i + 3 < inEnd; i++) {
+        for (int i = from; i + 3 < inEnd; i++) {
             if (b[i] == '\r' && b[i + 1] == '\n' && b[i + 2] == '\r' && b[i + 3] == '\n') return i + 4;
         }
         return -1;
@@ -277,7 +274,7 @@ final class Connection implements Runnable {
         String target = ascii(b, sp1 + 1, sp2);
         String version = ascii(b, sp2 + 1, lineEnd);
         if (!version.startsWith("HTTP/1.")) {
-            refuse(505, "HTTP Version Not Supported");
+            refuse(505);
             return null;
         }
         boolean http11 = !version.equals("HTTP/1.0");
@@ -326,7 +323,7 @@ final class Connection implements Runnable {
         if (te != null) {
             if (cl != null) return bad("both Transfer-Encoding and Content-Length");
             if (!te.equalsIgnoreCase("chunked")) {
-                refuse(501, "Not Implemented");
+                refuse(501);
                 return null;
             }
             chunked = true;
@@ -390,31 +387,34 @@ final class Connection implements Runnable {
 
     private Exchange bad(String why) throws IOException, InterruptedException {
         LoopHttpServer.LOG.log(Level.DEBUG, () -> name + ": 400 " + why);
-        refuse(400, "Bad Request");
+        refuse(400);
         return null;
     }
 
     /** Answers a request that will not be handled, and closes the connection. */
-    private void refuse(int code, String reason) throws IOException, InterruptedException {
-        writeAscii("HTTP/1.1 " + code + " " + reason + "\r\nContent-Length: 0\r\nConnection: close\r\n");
-        write(loopState.dateLine(), 0, loopState.dateLine().length);
-        writeAscii("\r\n");
-        flush();
+    private void refuse(int code) throws IOException, InterruptedException {
+        answerEmpty(code, "Connection: close\r\n");
         lingerAndClose();
     }
 
     /** Answers 503 to a request over the concurrency limit; false: the connection must close. */
     private boolean shed(Exchange ex) throws IOException, InterruptedException {
         boolean keep = ex.keepAlive && !ex.chunked && ex.length <= MAX_DRAIN && !server.stopping();
-        writeAscii("HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 0\r\n"
-                + (keep ? "" : "Connection: close\r\n"));
-        write(loopState.dateLine(), 0, loopState.dateLine().length);
-        writeAscii("\r\n");
-        flush();
+        answerEmpty(503, keep ? "Retry-After: 1\r\n" : "Retry-After: 1\r\nConnection: close\r\n");
         current = null;
         if (keep) keep = ex.drainRequestBody();
         if (!keep) lingerAndClose();
         return keep;
+    }
+
+    /** Writes and sends a response without a body: the status, {@code headers} (each line ending CRLF), the date. */
+    void answerEmpty(int code, String headers) throws IOException, InterruptedException {
+        writeAscii(Exchange.statusLine(code));
+        writeAscii("Content-Length: 0\r\n");
+        writeAscii(headers);
+        writeDate();
+        writeAscii("\r\n");
+        flush();
     }
 
     // ---------------------------------------------------------------------------------------
@@ -459,17 +459,17 @@ final class Connection implements Runnable {
         }
         if (timedOut) {
             LoopHttpServer.LOG.log(Level.DEBUG, () -> name + ": " + ex.describe() + " passed its deadline");
-            return ex.fail(504, "Gateway Timeout");
+            return ex.fail(504);
         }
         if (failure != null) {
             Throwable f = failure;
             LoopHttpServer.LOG.log(Level.WARNING, name + ": the handler of " + ex.describe() + " failed", f);
-            return ex.fail(500, "Internal Server Error");
+            return ex.fail(500);
         }
         if (!ex.finished()) {
             LoopHttpServer.LOG.log(Level.WARNING, name + ": the handler of " + ex.describe()
                     + " returned without sendResponseHeaders; answered 500");
-            return ex.fail(500, "Internal Server Error");
+            return ex.fail(500);
         }
         return ex.keepAliveAfter();
     }

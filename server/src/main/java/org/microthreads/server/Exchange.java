@@ -128,13 +128,10 @@ final class Exchange extends HttpExchange {
      * a response, or passed its deadline); if bytes of the response already left, the connection is
      * cut instead. {@return false: the connection closes}
      */
-    boolean fail(int code, String reason) throws IOException, InterruptedException {
+    boolean fail(int code) throws IOException, InterruptedException {
         if (c.committed) return false;
         c.discardOutput();
-        c.writeAscii("HTTP/1.1 " + code + " " + reason + "\r\nContent-Length: 0\r\nConnection: close\r\n");
-        c.writeDate();
-        c.writeAscii("\r\n");
-        c.flush();
+        c.answerEmpty(code, "Connection: close\r\n");
         done = true;
         return false;
     }
@@ -291,7 +288,8 @@ final class Exchange extends HttpExchange {
         }
     }
 
-    private static String statusLine(int code) {
+    /** {@return the status line of {@code code}, with its CRLF} */
+    static String statusLine(int code) {
         return switch (code) { // literals: no string built per response
             case 100 -> "HTTP/1.1 100 Continue\r\n";
             case 200 -> "HTTP/1.1 200 OK\r\n";
@@ -309,11 +307,13 @@ final class Exchange extends HttpExchange {
             case 409 -> "HTTP/1.1 409 Conflict\r\n";
             case 413 -> "HTTP/1.1 413 Content Too Large\r\n";
             case 429 -> "HTTP/1.1 429 Too Many Requests\r\n";
+            case 431 -> "HTTP/1.1 431 Request Header Fields Too Large\r\n";
             case 500 -> "HTTP/1.1 500 Internal Server Error\r\n";
             case 501 -> "HTTP/1.1 501 Not Implemented\r\n";
             case 502 -> "HTTP/1.1 502 Bad Gateway\r\n";
             case 503 -> "HTTP/1.1 503 Service Unavailable\r\n";
             case 504 -> "HTTP/1.1 504 Gateway Timeout\r\n";
+            case 505 -> "HTTP/1.1 505 HTTP Version Not Supported\r\n";
             default -> "HTTP/1.1 " + code + " \r\n";
         };
     }

@@ -67,7 +67,6 @@ public final class LoopHttpServer extends HttpServer {
     private Executor executor;
     private volatile boolean executorLogged;
     private final List<Loop> loops = new ArrayList<>();
-    private final List<MicroThread<Void>> acceptors = new ArrayList<>();
     private final List<Thread> acceptorThreads = new CopyOnWriteArrayList<>();
     private Thread sweeper;
     private volatile int state; // NEW, STARTED, STOPPING, STOPPED
@@ -125,14 +124,14 @@ public final class LoopHttpServer extends HttpServer {
             try {
                 if (config.loops() == 0) {
                     listener.configureBlocking(true);
-                    acceptors.add(Loop.shared().startAndForget("http acceptor", () -> accept(Loop.shared(), new LoopState(false), false)));
+                    Loop.shared().startAndForget("http acceptor", () -> accept(Loop.shared(), new LoopState(false), false));
                 } else {
                     listener.configureBlocking(false);
                     for (int i = 0; i < config.loops(); i++) {
                         Loop loop = IoLoops.create("http-" + i);
                         loops.add(loop);
                         LoopState ls = new LoopState(true);
-                        acceptors.add(loop.startAndForget("http acceptor " + i, () -> accept(loop, ls, true)));
+                        loop.startAndForget("http acceptor " + i, () -> accept(loop, ls, true));
                     }
                 }
             } catch (IOException e) {
