@@ -354,7 +354,9 @@ public final class LoopHttpServer extends HttpServer {
         // a connection leaves the set in its finally block: let the micro-threads end before closing their loops
         long grace = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
         for (Loop l : loops) {
-            while (!l.microThreads().isEmpty() && System.nanoTime() < grace) Thread.onSpinWait();
+            while (!l.microThreads().isEmpty() && System.nanoTime() < grace) {
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1)); // a poll, not a spin
+            }
             l.close();
         }
     }
