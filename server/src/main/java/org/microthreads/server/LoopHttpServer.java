@@ -146,6 +146,7 @@ public final class LoopHttpServer extends HttpServer {
     /** The acceptor of one loop: its connections stay on it. */
     private void accept(Loop loop, LoopState ls, boolean selector) throws InterruptedException {
         acceptorThreads.add(Thread.currentThread());
+        long accepted = 0;
         while (state <= STARTED) {
             SocketChannel ch;
             try {
@@ -170,9 +171,18 @@ public final class LoopHttpServer extends HttpServer {
                 continue;
             }
             serve(loop, ls, selector, ch);
-            if (selector) MicroThread.yieldNow(); // a flood of connections does not starve those accepted
+            // a flood of connections does not starve those accepted, nor the backlog those connecting: a batch, then a turn
+            if (selector && ++accepted % ACCEPT_BATCH == 0) MicroThread.yieldNow();
         }
     }
+
+    /**
+     * How many connections an I/O loop's acceptor takes before it lets the loop's other micro-threads
+     * run. One per turn (a yield after each) starved the backlog at 10,000 connections: a turn of a
+     * busy loop runs every ready connection, so accepts trickled and clients waiting in the backlog
+     * timed out.
+     */
+    private static final int ACCEPT_BATCH = 16;
 
     private void serve(Loop loop, LoopState ls, boolean selector, SocketChannel ch) {
         int max = config.maxConnections();

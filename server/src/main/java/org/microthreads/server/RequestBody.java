@@ -25,11 +25,34 @@ final class RequestBody extends InputStream {
         this.eof = !chunked && length == 0;
     }
 
+    private static final byte[] EMPTY = new byte[0];
+    /** The largest body {@link #readAllBytes()} allocates at once from its {@code Content-Length}. */
+    private static final int EXACT_MAX = 64 * 1024;
+    private byte[] one;
+
     @Override
     public int read() throws IOException {
-        byte[] one = new byte[1];
+        if (one == null) one = new byte[1];
         int n = read(one, 0, 1);
         return n < 0 ? -1 : one[0] & 0xff;
+    }
+
+    /**
+     * As {@link InputStream#readAllBytes()}, without its 16 KB buffer per call when the body is empty
+     * (most requests: handlers that read "whatever came" pay nothing) or has a small known length
+     * (one array of that length).
+     */
+    @Override
+    public byte[] readAllBytes() throws IOException {
+        if (closed) throw new IOException("the request body of " + ex.describe() + " is closed");
+        if (eof) return EMPTY;
+        if (!chunked && left <= EXACT_MAX) {
+            byte[] all = new byte[(int) left];
+            int n = readNBytes(all, 0, all.length);
+            if (n < all.length) throw new IOException("the client closed inside the request body of " + ex.describe());
+            return all;
+        }
+        return super.readAllBytes();
     }
 
     @Override

@@ -147,6 +147,43 @@ class LoopHttpServerTest {
     }
 
     @Test
+    void readAllBytesGivesTheWholeBodyWhateverItsSizeAndHowItArrives() throws Exception {
+        java.util.concurrent.LinkedBlockingQueue<String> failures = new java.util.concurrent.LinkedBlockingQueue<>();
+        LoopHttpServer s = start(ServerConfig.defaults().withLoops(1), "/len", ex -> {
+            byte[] got;
+            try {
+                got = ex.getRequestBody().readAllBytes();
+            } catch (IOException e) {
+                failures.add(e.getMessage());
+                throw e;
+            }
+            respond(ex, 200, got.length + ":" + (got.length == 0 ? "" : (char) got[0] + "" + (char) got[got.length - 1]));
+        });
+        try (Client c = new Client(s.getAddress())) {
+            assertThat(c.get("/len").body()).isEqualTo("0:"); // no body at all
+            c.send("POST /len HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n");
+            assertThat(c.read().body()).isEqualTo("0:");
+            for (int n : new int[] {1, 8191, 65_536, 65_537}) { // around the buffer and the exact-allocation bound
+                String body = "a" + "b".repeat(n - 2 < 0 ? 0 : n - 2) + (n > 1 ? "z" : "");
+                c.send("POST /len HTTP/1.1\r\nHost: x\r\nContent-Length: " + n + "\r\n\r\n" + body);
+                assertThat(c.read().body()).isEqualTo(n + ":a" + (n > 1 ? "z" : "a"));
+            }
+            // the body in two pieces, the second after the handler started reading
+            c.send("POST /len HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\n\r\nab");
+            c.send("cdez");
+            assertThat(c.read().body()).isEqualTo("6:az");
+        }
+        try (Client c = new Client(s.getAddress())) { // the client leaves inside the body: the handler is told
+            c.send("POST /len HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc");
+            c.socket.shutdownOutput();
+            // an IOException either way: the body's end ("closed inside the request body"), or the request
+            // cancelled by the loop's watch on the connection ("interrupted while reading the request body")
+            assertThat(failures.poll(10, TimeUnit.SECONDS)).containsAnyOf("the client closed inside the request body of",
+                    "interrupted while reading the request body of");
+        }
+    }
+
+    @Test
     void pipelinedRequestsAreAnsweredInOrder() throws Exception {
         LoopHttpServer s = start(ServerConfig.defaults().withLoops(1), "/", ex -> respond(ex, 200, ex.getRequestURI().getPath()));
         try (Client c = new Client(s.getAddress())) {
