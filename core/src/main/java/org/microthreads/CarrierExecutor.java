@@ -21,8 +21,8 @@ import org.microthreads.internal.JdkInternals;
  *
  * <p>An I/O loop's carrier has an {@link IoPoller}: idle, it waits in the poller's select instead of
  * parking (a remote submission wakes the selector instead of unparking), and while busy it polls
- * the selector without waiting every {@link #IO_EVERY} tasks, so readiness is seen within that many
- * tasks even when the queue never runs dry.
+ * the selector without waiting after each pass through its queue (at least {@link #IO_EVERY} tasks), so
+ * readiness is seen within a pass even when the queue never runs dry.
  *
  * <p>States: {@code RUNNING -> STOPPING (stop()) -> STOPPED (the carrier thread exits)}. After
  * that, late submissions (virtual threads that outlived the loop, or that the JDK created on
@@ -37,8 +37,8 @@ final class CarrierExecutor implements Executor {
     private final String loopName;
     /** An I/O loop's selector, or null. */
     private final IoPoller io;
-    /** Tasks run since the poller was last polled (carrier only). */
-    private int sinceIo;
+    /** Tasks left before the poller is polled again while busy (carrier only). */
+    private int untilIo;
     private volatile boolean sleeping;
     private volatile boolean stopping;
     private volatile boolean stopped;
@@ -93,9 +93,9 @@ final class CarrierExecutor implements Executor {
             if (r != null) {
                 SWITCHES.setOpaque(this, switches + 1); // a plain store on x86: the monitor may read late, never torn
                 runTask(r);
-                if (io != null && ++sinceIo >= IO_EVERY) {
-                    sinceIo = 0;
+                if (io != null && --untilIo <= 0) {
                     io.selectNow();
+                    untilIo = nextPoll();
                 }
                 continue;
             }
@@ -127,7 +127,6 @@ final class CarrierExecutor implements Executor {
         sleeping = true;
         try {
             if (!remote.isEmpty() || stopping) return;
-            sinceIo = 0;
             boolean due = System.nanoTime() - lastCheck > CHECK_EVERY_NANOS;
             if (!due && (io.select(QUIET_MILLIS) > 0 || !local.isEmpty() || !remote.isEmpty() || stopping)) return;
             lastCheck = System.nanoTime();
@@ -136,6 +135,7 @@ final class CarrierExecutor implements Executor {
             io.select(checked ? 0 : RECHECK_NANOS / 1_000_000);
         } finally {
             sleeping = false;
+            untilIo = nextPoll(); // the micro-threads the select woke are this pass
         }
     }
 
@@ -144,8 +144,19 @@ final class CarrierExecutor implements Executor {
     /** When the idle check last ran (an I/O loop's carrier only). */
     private long lastCheck = System.nanoTime();
 
-    /** How many tasks an I/O loop's carrier runs between polls of its selector while busy. */
+    /**
+     * The fewest tasks an I/O loop's carrier runs between polls of its selector while busy. It polls
+     * again once it has also run every task queued at the last poll (a pass, as an event loop runs the
+     * events of one {@code epoll_wait} before the next): the selector is level-triggered, so a poll
+     * before the woken micro-threads have read reports their channels again, and at 10,000 busy
+     * connections polls every 64 tasks spent a quarter of the loop re-reporting them.
+     */
     static final int IO_EVERY = 64;
+
+    /** Tasks to run before the next busy poll: {@link #IO_EVERY}, or the pass queued now if longer. */
+    private int nextPoll() {
+        return Math.max(IO_EVERY, local.size());
+    }
 
     private void wake() {
         if (io != null) io.wakeup(); else LockSupport.unpark(carrier);

@@ -210,4 +210,30 @@ class IoLoopTest {
             }
         }
     }
+
+    @Test
+    void readinessIsSeenWhileTheRunQueueNeverRunsDry() throws Exception {
+        try (Loop loop = IoLoops.create("busy"); ServerSocketChannel server = listen()) {
+            String got = loop.run(() -> {
+                java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+                for (int i = 0; i < 300; i++) { // more yielders than one busy poll's minimum of tasks: a pass is long
+                    MicroThread.startAndForget("yielder " + i, () -> {
+                        while (!done.get()) MicroThread.yieldNow();
+                    });
+                }
+                try (SocketChannel client = SocketChannel.open(server.getLocalAddress())) {
+                    SocketChannel accepted;
+                    while ((accepted = server.accept()) == null) IoLoops.awaitReady(server, SelectionKey.OP_ACCEPT, "accepting");
+                    try (SocketChannel ch = accepted) {
+                        ch.configureBlocking(false);
+                        client.write(ByteBuffer.wrap("ping".getBytes(StandardCharsets.US_ASCII))); // a blocking channel: sent now
+                        return readFully(ch, 4); // woken by a busy poll: the queue holds the yielders all along
+                    } finally {
+                        done.set(true);
+                    }
+                }
+            });
+            assertThat(got).isEqualTo("ping");
+        }
+    }
 }
