@@ -12,7 +12,7 @@ import java.util.List;
 
 /**
  * Checks that a server answers every endpoint as {@link Endpoints} says: status, body, Content-Type,
- * Content-Length, {@code /slow} sleeping at least as asked, a bad {@code ms} answered 400 (a failure otherwise);
+ * Content-Length, {@code /slow} sleeping and {@code /work} working at least as asked, a bad {@code ms} or {@code us} answered 400 (a failure otherwise);
  * one {@code Server} and one {@code Date} header (a warning otherwise: the body is right, the head is not).
  * Prints {@code CHECK ok <url>}, {@code CHECK FAILED: ...} or {@code CHECK WARNING: ...} per endpoint; exit code
  * 0 if all were right, 1 if any failed, {@value #WARNINGS_ONLY} if there were warnings only.
@@ -43,6 +43,8 @@ public final class Check {
             expect(client, base + "/json", 200, Endpoints.APPLICATION_JSON, "{\"message\":\"Hello, World!\"}", 0, f);
             expect(client, base + "/slow?ms=100", 200, Endpoints.TEXT_PLAIN, "slept 100 ms", 100, f);
             expect(client, base + "/slow?ms=soon", 400, null, null, 0, f);
+            expect(client, base + "/work?us=50000", 200, Endpoints.TEXT_PLAIN, "worked 50000 us", 50, f);
+            expect(client, base + "/work?us=lots", 400, null, null, 0, f);
         }
         return f;
     }

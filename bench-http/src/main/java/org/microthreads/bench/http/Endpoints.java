@@ -10,7 +10,9 @@ import java.time.format.DateTimeFormatter;
  * What every peer server answers, the same bytes everywhere (TechEmpower's plaintext and JSON tests):
  * {@code GET /plaintext} is "Hello, World!" as {@code text/plain}; {@code GET /json} is
  * {@code {"message":"Hello, World!"}}, serialized per request with Jackson; {@code GET /slow?ms=N} answers
- * "slept N ms" after N ms. Every response carries {@code Content-Length}, {@code Server} and {@code Date}.
+ * "slept N ms" after N ms; {@code GET /work?us=N} answers "worked N us" after N microseconds of CPU
+ * busy-work in the handler (no sleep: capacity is CPU-bound, about 10^6 / N requests per second on one core).
+ * Every response carries {@code Content-Length}, {@code Server} and {@code Date}.
  */
 public final class Endpoints {
     private Endpoints() {}
@@ -59,6 +61,46 @@ public final class Endpoints {
             }
         }
         return 0;
+    }
+
+    /** The longest busy-work {@code /work} accepts, in microseconds. */
+    public static final int MAX_WORK_US = 1_000_000;
+
+    /**
+     * The busy-work of {@code /work?us=N}: N from the query string (null or without {@code us}: 0).
+     *
+     * @throws IllegalArgumentException if N is not an integer in 0..{@value #MAX_WORK_US} (the servers answer 400)
+     */
+    public static int workMicros(String query) {
+        if (query == null) return 0;
+        for (String part : query.split("&")) {
+            if (part.startsWith("us=")) {
+                String v = part.substring(3);
+                int us;
+                try {
+                    us = Integer.parseInt(v);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("/work: us=" + v + " is not an integer");
+                }
+                if (us < 0 || us > MAX_WORK_US) throw new IllegalArgumentException("/work: us=" + us + " is not in 0.." + MAX_WORK_US);
+                return us;
+            }
+        }
+        return 0;
+    }
+
+    /** Keeps the calling thread busy on the CPU for {@code us} microseconds (never sleeps nor yields). */
+    public static void busy(int us) {
+        long end = System.nanoTime() + us * 1_000L;
+        while (System.nanoTime() < end) {
+            Thread.onSpinWait();
+        }
+    }
+
+    /** Does {@code /work}'s busy-work, then returns its body. */
+    public static byte[] work(int us) {
+        busy(us);
+        return ("worked " + us + " us").getBytes(StandardCharsets.US_ASCII);
     }
 
     /** The body of {@code /slow} after {@code ms} milliseconds. */

@@ -32,7 +32,8 @@ public final class HelidonServer {
                 .routing(r -> r
                         .get("/plaintext", (req, res) -> send(res, Status.OK_200, TEXT, Endpoints.PLAINTEXT))
                         .get("/json", (req, res) -> send(res, Status.OK_200, JSON, Endpoints.json()))
-                        .get("/slow", HelidonServer::slow))
+                        .get("/slow", HelidonServer::slow)
+                        .get("/work", HelidonServer::work))
                 .build()
                 .start();
         Endpoints.listening(server.port(), "Helidon SE " + io.helidon.common.Version.VERSION);
@@ -48,6 +49,17 @@ public final class HelidonServer {
         }
         Thread.sleep(ms);
         send(res, Status.OK_200, TEXT, Endpoints.slowBody(ms));
+    }
+
+    private static void work(ServerRequest req, ServerResponse res) {
+        int us;
+        try {
+            us = Endpoints.workMicros(req.query().rawValue());
+        } catch (IllegalArgumentException e) {
+            send(res, Status.BAD_REQUEST_400, TEXT, e.getMessage().getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        send(res, Status.OK_200, TEXT, Endpoints.work(us));
     }
 
     private static void send(ServerResponse res, Status status, Header contentType, byte[] body) {

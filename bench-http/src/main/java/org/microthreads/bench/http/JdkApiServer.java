@@ -49,6 +49,7 @@ public final class JdkApiServer {
         server.createContext("/plaintext", exchange -> send(exchange, 200, Endpoints.TEXT_PLAIN, Endpoints.PLAINTEXT));
         server.createContext("/json", exchange -> send(exchange, 200, Endpoints.APPLICATION_JSON, Endpoints.json()));
         server.createContext("/slow", new Slow());
+        server.createContext("/work", JdkApiServer::work);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.start();
         return server;
@@ -73,6 +74,17 @@ public final class JdkApiServer {
             }
             send(exchange, 200, Endpoints.TEXT_PLAIN, Endpoints.slowBody(ms));
         }
+    }
+
+    private static void work(HttpExchange exchange) throws IOException {
+        int us;
+        try {
+            us = Endpoints.workMicros(exchange.getRequestURI().getRawQuery());
+        } catch (IllegalArgumentException e) {
+            send(exchange, 400, Endpoints.TEXT_PLAIN, e.getMessage().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return;
+        }
+        send(exchange, 200, Endpoints.TEXT_PLAIN, Endpoints.work(us));
     }
 
     private static void send(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {

@@ -86,6 +86,16 @@ public final class JettyServer {
                     Thread.sleep(ms); // blocking: this handler's tasks run on virtual threads
                     send(response, callback, HttpStatus.OK_200, Endpoints.TEXT_PLAIN, Endpoints.slowBody(ms));
                 }
+                case "/work" -> {
+                    int us;
+                    try {
+                        us = Endpoints.workMicros(request.getHttpURI().getQuery());
+                    } catch (IllegalArgumentException e) {
+                        send(response, callback, HttpStatus.BAD_REQUEST_400, Endpoints.TEXT_PLAIN, e.getMessage().getBytes(StandardCharsets.UTF_8));
+                        return true;
+                    }
+                    send(response, callback, HttpStatus.OK_200, Endpoints.TEXT_PLAIN, Endpoints.work(us));
+                }
                 default -> {
                     return false; // Jetty answers 404
                 }

@@ -31,7 +31,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The event-loop ceiling: Netty 4.2 on its native epoll transport, one event loop per core (accepting and
  * serving), {@code HttpServerCodec} and a handler that never blocks; {@code /slow} is a timer on the
- * connection's loop. Writes are flushed once per read batch (the usual Netty shape).
+ * connection's loop, {@code /work}'s busy-work runs on the loop. Writes are flushed once per read batch (the usual Netty shape).
  *
  * <pre>java -cp ... org.microthreads.bench.http.NettyServer [--port 8080]</pre>
  */
@@ -82,6 +82,16 @@ public final class NettyServer {
                     }
                     ctx.executor().schedule(() -> write(ctx, response(HttpResponseStatus.OK, Endpoints.TEXT_PLAIN,
                             Unpooled.wrappedBuffer(Endpoints.slowBody(ms))), keepAlive, true), ms, TimeUnit.MILLISECONDS);
+                }
+                case "/work" -> { // CPU busy-work on the event loop, as a handler that never blocks would do it
+                    int us;
+                    try {
+                        us = Endpoints.workMicros(rawQuery(req.uri()));
+                    } catch (IllegalArgumentException e) {
+                        write(ctx, response(HttpResponseStatus.BAD_REQUEST, Endpoints.TEXT_PLAIN, Unpooled.copiedBuffer(e.getMessage(), StandardCharsets.UTF_8)), keepAlive, true);
+                        return;
+                    }
+                    write(ctx, response(HttpResponseStatus.OK, Endpoints.TEXT_PLAIN, Unpooled.wrappedBuffer(Endpoints.work(us))), keepAlive, false);
                 }
                 default -> write(ctx, response(HttpResponseStatus.NOT_FOUND, Endpoints.TEXT_PLAIN, Unpooled.EMPTY_BUFFER), keepAlive, false);
             }

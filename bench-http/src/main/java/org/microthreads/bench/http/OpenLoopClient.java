@@ -24,8 +24,13 @@ import org.microthreads.bench.http.Connections.Conn;
  *
  * <pre>
  * java -cp ... org.microthreads.bench.http.OpenLoopClient --port 8080 --path /plaintext --connections 256
- *      --rate 50000 --seconds 10 [--warmup 2] [--drain 2] [--max-requests N] [--host 127.0.0.1]
+ *      --rate 50000 --seconds 10 [--warmup 2] [--drain 2] [--max-requests N] [--host 127.0.0.1] [--shed-ok]
  * </pre>
+ *
+ * <p>{@code --shed-ok} (the overload scenario): a {@code 503} answer is not an error but a shed request, counted
+ * and timed in its own histogram; the line then ends with {@code shed= shed_p99_ms= ok= ok_p99_ms= goodput=}
+ * (measured requests answered 503 / 200, their p99 from the due time, and 200s per second in the measured
+ * seconds).
  *
  * Prints one line {@code OPENLOOP key=value ...} (see {@link Result#line()}); exit code 1 if any request failed.
  */
@@ -34,7 +39,13 @@ public final class OpenLoopClient {
 
     /** What to run. Times in seconds. */
     record Config(String host, int port, String path, int connections, double rate, double seconds, double warmup,
-                  double drain, long maxRequests) {
+                  double drain, long maxRequests, boolean shedOk) {
+        /** Without {@code --shed-ok}: every status but 200 is an error. */
+        Config(String host, int port, String path, int connections, double rate, double seconds, double warmup, double drain,
+               long maxRequests) {
+            this(host, port, path, connections, rate, seconds, warmup, drain, maxRequests, false);
+        }
+
         Config {
             if (connections < 1) throw new IllegalArgumentException("--connections must be >= 1, was " + connections);
             if (!(rate > 0)) throw new IllegalArgumentException("--rate must be > 0 requests per second, was " + rate);
@@ -53,17 +64,21 @@ public final class OpenLoopClient {
      * {@code achieved}: responses per second during the measured seconds (whichever request they answer: a server
      * that cannot keep up answers at its own pace, the queue of the warm-up's requests included).
      * Latencies in microseconds, of the measured requests, from their due time; {@code sendLag}: how late they
-     * left after it.
+     * left after it. {@code shed}: measured requests answered 503 under {@code --shed-ok}, timed in {@code shedLatency};
+     * {@code ok}: measured requests answered 200.
      */
     record Result(Config config, long measured, long completed, long errors, long unfinished, double achieved,
-                  Histogram latency, Histogram sendLag, String firstError) {
+                  Histogram latency, Histogram sendLag, String firstError, long shed, long ok, Histogram shedLatency) {
         String line() {
-            return String.format(Locale.ROOT,
+            String base = String.format(Locale.ROOT,
                     "OPENLOOP offered=%.0f achieved=%.1f measured=%d completed=%d errors=%d unfinished=%d connections=%d seconds=%s"
                             + " p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f sendlag_p99_ms=%.3f",
                     config.rate(), achieved, measured, completed, errors, unfinished, config.connections(), config.seconds(),
                     ms(latency, 50), ms(latency, 90), ms(latency, 99), ms(latency, 99.9), latency.getMaxValue() / 1000.0,
                     ms(sendLag, 99));
+            if (!config.shedOk()) return base;
+            return base + String.format(Locale.ROOT, " shed=%d shed_p99_ms=%.3f ok=%d ok_p99_ms=%.3f goodput=%.1f",
+                    shed, ms(shedLatency, 99), ok, ms(latency, 99), achieved);
         }
 
         private static double ms(Histogram h, double percentile) {
@@ -94,7 +109,8 @@ public final class OpenLoopClient {
         long cap = (long) Math.ceil(rate * (seconds + warmup));
         return new Config(Endpoints.option(args, "--host", "127.0.0.1"), Endpoints.port(args),
                 Endpoints.option(args, "--path", "/plaintext"), (int) Endpoints.number(args, "--connections", "256"), rate, seconds,
-                warmup, Endpoints.number(args, "--drain", "2"), (long) Endpoints.number(args, "--max-requests", String.valueOf(Math.max(1, cap))));
+                warmup, Endpoints.number(args, "--drain", "2"), (long) Endpoints.number(args, "--max-requests", String.valueOf(Math.max(1, cap))),
+                List.of(args).contains("--shed-ok"));
     }
 
     /** Opens the connections, runs the load, closes them. */
@@ -120,6 +136,9 @@ public final class OpenLoopClient {
         final double nanosPerRequest;
         final Histogram latency = new Histogram(3_600_000_000L, 3); // microseconds, up to an hour
         final Histogram sendLag = new Histogram(3_600_000_000L, 3);
+        final Histogram shedLatency = new Histogram(3_600_000_000L, 3);
+        long shed;
+        long ok;
         final ByteBuffer in = ByteBuffer.allocateDirect(64 * 1024);
         long start;
         long next;
@@ -190,7 +209,8 @@ public final class OpenLoopClient {
                 }
             }
             double achieved = inWindow / ((windowEnd - windowStart) / 1e9);
-            return new Result(c, total - warmupCount, completed, errors, unfinished, achieved, latency, sendLag, firstError);
+            return new Result(c, total - warmupCount, completed, errors, unfinished, achieved, latency, sendLag, firstError, shed, ok,
+                    shedLatency);
         }
 
         private void handle() {
@@ -227,12 +247,20 @@ public final class OpenLoopClient {
                     long i = conn.inFlight;
                     conn.inFlight = -1;
                     inFlight--;
-                    if (status != 200) {
+                    if (status == 503 && c.shedOk()) {
+                        if (i >= warmupCount) {
+                            shed++;
+                            shedLatency.recordValue(Math.max(0, (now - due(i)) / 1000));
+                        }
+                    } else if (status != 200) {
                         error("status " + status);
                     } else {
                         completed++;
                         if (now >= windowStart && now < windowEnd) inWindow++;
-                        if (i >= warmupCount) latency.recordValue(Math.max(0, (now - due(i)) / 1000));
+                        if (i >= warmupCount) {
+                            ok++;
+                            latency.recordValue(Math.max(0, (now - due(i)) / 1000));
+                        }
                     }
                     if (close) {
                         fail(conn, "the server answered Connection: close");
