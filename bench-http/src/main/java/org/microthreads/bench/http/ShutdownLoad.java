@@ -26,8 +26,11 @@ import java.util.concurrent.atomic.LongAdder;
  * wrote ends as one of: {@code complete} (a whole response), {@code closedBeforeResponse} (a clean close before
  * any byte of the response: the server did not take it, a client may retry it), {@code resetBeforeResponse} (a
  * reset before any byte), {@code truncated} (a close or reset after part of the response), {@code timedOut} (no
- * response within 10 s). Lost = reset + truncated + timed out. A write that fails is {@code writeFailed} (the
- * request did not leave). Bounded by {@code --max-seconds} (default 120): no new cycle starts after it.
+ * response within 10 s). A write that fails is {@code writeFailed} (the request did not leave). Lost = reset +
+ * truncated + timed out, but for the resets of a first request on a connection made after {@code stop} was called
+ * ({@code connectedDuringStop}, printed apart): the kernel completed that connect in the listen backlog as the
+ * listener closed, and closing a listener resets what it still queues; the server never accepted it, so such a
+ * request is retryable as a refused connect is. Bounded by {@code --max-seconds} (default 120): no new cycle starts after it.
  *
  * <pre>java [-Dcom.sun.net.httpserver.HttpServerProvider=...] -cp ... org.microthreads.bench.http.ShutdownLoad [--cycles 100] [--clients 32]</pre>
  *
@@ -41,6 +44,10 @@ public final class ShutdownLoad {
         final LongAdder complete = new LongAdder();
         final LongAdder closedBeforeResponse = new LongAdder();
         final LongAdder resetBeforeResponse = new LongAdder();
+        /** Of {@code resetBeforeResponse}: on a connection's first request (e.g. still in the accept queue when the listener closed). */
+        final LongAdder resetOnFirst = new LongAdder();
+        /** Of {@code resetOnFirst}: on a connection made after {@code stop} was called (the connect raced the listener's close). */
+        final LongAdder resetConnectedDuringStop = new LongAdder();
         final LongAdder truncated = new LongAdder();
         final LongAdder timedOut = new LongAdder();
         final LongAdder writeFailed = new LongAdder();
@@ -48,7 +55,7 @@ public final class ShutdownLoad {
         volatile String firstLoss;
 
         long lost() {
-            return resetBeforeResponse.sum() + truncated.sum() + timedOut.sum();
+            return resetBeforeResponse.sum() - resetConnectedDuringStop.sum() + truncated.sum() + timedOut.sum();
         }
 
         void loss(LongAdder kind, String what) {
@@ -74,10 +81,10 @@ public final class ShutdownLoad {
         }
         String server = HttpServerProvider.provider().getClass().getName();
         System.out.println(String.format(Locale.ROOT,
-                "SHUTDOWN server=%s cycles=%d clients=%d complete=%d closedBeforeResponse=%d resetBeforeResponse=%d truncated=%d"
+                "SHUTDOWN server=%s cycles=%d clients=%d complete=%d closedBeforeResponse=%d resetBeforeResponse=%d (onFirstRequest=%d, connectedDuringStop=%d) truncated=%d"
                         + " timedOut=%d writeFailed=%d wrongStatus=%d stop_mean_ms=%.1f seconds=%.1f lost=%d",
                 server, done, clients, o.complete.sum(), o.closedBeforeResponse.sum(), o.resetBeforeResponse.sum(),
-                o.truncated.sum(), o.timedOut.sum(), o.writeFailed.sum(), o.wrongStatus.sum(), stopNanos / 1e6 / Math.max(1, done),
+                o.resetOnFirst.sum(), o.resetConnectedDuringStop.sum(), o.truncated.sum(), o.timedOut.sum(), o.writeFailed.sum(), o.wrongStatus.sum(), stopNanos / 1e6 / Math.max(1, done),
                 (System.nanoTime() - start) / 1e9, o.lost()));
         if (o.firstLoss != null) System.out.println("FIRST LOSS: " + o.firstLoss);
         System.exit(o.lost() > 0 ? 1 : 0);
@@ -87,11 +94,13 @@ public final class ShutdownLoad {
     static long cycle(int clients, Outcomes o) throws Exception {
         HttpServer server = JdkApiServer.start(0);
         InetSocketAddress address = server.getAddress();
+        AtomicBoolean stopping = new AtomicBoolean();
         AtomicBoolean stopped = new AtomicBoolean();
         List<Thread> threads = new ArrayList<>(clients);
-        for (int i = 0; i < clients; i++) threads.add(Thread.ofPlatform().daemon().start(() -> client(address, stopped, o)));
+        for (int i = 0; i < clients; i++) threads.add(Thread.ofPlatform().daemon().start(() -> client(address, stopping, stopped, o)));
         Thread.sleep(ThreadLocalRandom.current().nextInt(50, 301));
         long t0 = System.nanoTime();
+        stopping.set(true);
         server.stop(5);
         long took = System.nanoTime() - t0;
         stopped.set(true);
@@ -103,7 +112,7 @@ public final class ShutdownLoad {
     }
 
     /** Requests on keep-alive connections until the server refuses the connect (it stopped). */
-    private static void client(InetSocketAddress address, AtomicBoolean stopped, Outcomes o) {
+    private static void client(InetSocketAddress address, AtomicBoolean stopping, AtomicBoolean stopped, Outcomes o) {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         byte[] buf = new byte[4096];
         while (true) {
@@ -115,11 +124,12 @@ public final class ShutdownLoad {
                 } catch (ConnectException e) {
                     return; // refused: the server stopped accepting
                 }
+                boolean duringStop = stopping.get();
                 OutputStream out = s.getOutputStream();
                 InputStream in = s.getInputStream();
                 ResponseParser parser = new ResponseParser(false);
                 boolean open = true;
-                while (open) {
+                for (boolean first = true; open; first = false) {
                     String path = random.nextBoolean() ? "/plaintext" : "/slow?ms=" + random.nextInt(5, 51);
                     byte[] request = ("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
                     try {
@@ -129,7 +139,7 @@ public final class ShutdownLoad {
                         o.writeFailed.increment();
                         break;
                     }
-                    open = readResponse(in, parser, buf, path, o);
+                    open = readResponse(in, parser, buf, path, first, first && duringStop, o);
                 }
             } catch (IOException e) {
                 if (stopped.get()) return; // e.g. the connect timed out after the stop
@@ -138,7 +148,8 @@ public final class ShutdownLoad {
     }
 
     /** Reads one response and counts its outcome; false: the connection is done. */
-    private static boolean readResponse(InputStream in, ResponseParser parser, byte[] buf, String path, Outcomes o) {
+    private static boolean readResponse(InputStream in, ResponseParser parser, byte[] buf, String path, boolean first,
+                                        boolean connectedDuringStop, Outcomes o) {
         long bytes = 0;
         try {
             while (true) {
@@ -160,7 +171,16 @@ public final class ShutdownLoad {
         } catch (SocketTimeoutException e) {
             o.loss(o.timedOut, path + ": no response within 10 s (" + bytes + " bytes)");
         } catch (IOException e) {
-            if (bytes == 0) o.loss(o.resetBeforeResponse, path + ": " + e.getMessage() + " before any byte of the response");
+            if (bytes == 0) {
+                if (first) o.resetOnFirst.increment();
+                if (connectedDuringStop) { // reset in the listen backlog: not lost, see the class comment
+                    o.resetConnectedDuringStop.increment();
+                    o.resetBeforeResponse.increment();
+                } else {
+                    o.loss(o.resetBeforeResponse, path + ": " + e.getMessage() + " before any byte of the response"
+                            + (first ? " (the connection's first request)" : ""));
+                }
+            }
             else o.loss(o.truncated, path + ": " + e.getMessage() + " after " + bytes + " bytes of the response");
         }
         return false;
