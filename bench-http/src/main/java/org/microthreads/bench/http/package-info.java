@@ -6,5 +6,12 @@
  * open-loop load client ({@link org.microthreads.bench.http.OpenLoopClient}); the idle-connection holder
  * ({@link org.microthreads.bench.http.IdleConnections}); and a correctness check of the endpoints
  * ({@link org.microthreads.bench.http.Check}).
+ *
+ * <p>The scenarios of issue 17's robustness goals: a slowloris attack
+ * ({@link org.microthreads.bench.http.SlowClient}), a connection flood ({@link org.microthreads.bench.http.FloodClient}),
+ * overload at twice the capacity of the CPU-bound {@code /work?us=N} endpoint ({@code OpenLoopClient --shed-ok}: 503s
+ * counted and timed apart from the 200s), and graceful shutdown under load
+ * ({@link org.microthreads.bench.http.ShutdownLoad}: server and clients in one JVM, ours or the JDK's server). bench/http-run
+ * runs them as the points {@code slowloris}, {@code flood}, {@code overload} and {@code shutdown}.
  */
 package org.microthreads.bench.http;

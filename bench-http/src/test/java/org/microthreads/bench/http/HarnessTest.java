@@ -25,7 +25,15 @@ class HarnessTest {
         server = JdkApiServer.start(0);
         assertThat(server.getClass().getName()).isEqualTo("sun.net.httpserver.HttpServerImpl");
         port = server.getAddress().getPort();
+        server.createContext("/shed", exchange -> { // every other request shed, as an overloaded server would
+            exchange.getRequestBody().readAllBytes();
+            int status = SHED_COUNT.getAndIncrement() % 2 == 0 ? 503 : 200;
+            exchange.sendResponseHeaders(status, -1);
+            exchange.close();
+        });
     }
+
+    private static final java.util.concurrent.atomic.AtomicInteger SHED_COUNT = new java.util.concurrent.atomic.AtomicInteger();
 
     @AfterAll
     static void stop() {
@@ -89,6 +97,54 @@ class HarnessTest {
         assertThat(r.completed()).as(r.line()).isEqualTo(100);
         assertThat(r.latency().getValueAtPercentile(99)).as(r.line()).isGreaterThan(1_000_000); // µs: queueing shows
         assertThat(r.achieved()).as(r.line()).isLessThan(60);
+    }
+
+    @Test
+    void withShedOkA503IsShedNotAnError() throws IOException {
+        var c = new OpenLoopClient.Config("127.0.0.1", port, "/shed", 1, 200, 0.5, 0, 10, Long.MAX_VALUE, true);
+        OpenLoopClient.Result r = OpenLoopClient.run(c);
+        assertThat(r.errors()).as(r.line()).isZero();
+        assertThat(r.shed() + r.ok()).as(r.line()).isEqualTo(100);
+        assertThat(r.shed()).as(r.line()).isEqualTo(50); // one connection: the answers alternate
+        assertThat(r.shedLatency().getTotalCount()).as(r.line()).isEqualTo(50);
+        assertThat(r.line()).contains(" shed=50 ").contains(" ok=50 ").contains(" goodput=");
+    }
+
+    @Test
+    void withoutShedOkA503IsAnError() throws IOException {
+        var c = new OpenLoopClient.Config("127.0.0.1", port, "/shed", 1, 200, 0.1, 0, 10, Long.MAX_VALUE);
+        OpenLoopClient.Result r = OpenLoopClient.run(c);
+        assertThat(r.errors()).as(r.line()).isEqualTo(10);
+        assertThat(r.line()).doesNotContain(" shed=");
+    }
+
+    @Test
+    void workTakesItsQueryAndRefusesNonsense() {
+        assertThat(Endpoints.workMicros("us=200")).isEqualTo(200);
+        assertThat(Endpoints.workMicros(null)).isZero();
+        assertThatThrownBy(() -> Endpoints.workMicros("us=lots")).hasMessageContaining("us=lots is not an integer");
+        assertThatThrownBy(() -> Endpoints.workMicros("us=-1")).hasMessageContaining("not in 0..");
+        long t0 = System.nanoTime();
+        assertThat(new String(Endpoints.work(2_000), StandardCharsets.US_ASCII)).isEqualTo("worked 2000 us");
+        assertThat(System.nanoTime() - t0).isGreaterThanOrEqualTo(2_000_000);
+    }
+
+    @Test
+    void theSlowClientHoldsItsConnectionsAndTheJdkServerLetsThemBe() throws IOException {
+        // the JDK's server has no header timeout: 20 slow connections for 1.5 s, none closed
+        String line = SlowClient.run(new java.net.InetSocketAddress("127.0.0.1", port), 20, 1.5);
+        assertThat(line).startsWith("SLOWLORIS opened=20 closed=0 stillOpen=20 refused=0 ");
+    }
+
+    @Test
+    void theFloodClientKeepsToItsRateAndHold() throws IOException {
+        // 400 connections a second for 0.5 s, at most 50 held: about 200 opened, all but the last 50 closed by us
+        String line = FloodClient.run(new java.net.InetSocketAddress("127.0.0.1", port), 0.5, 400, 50);
+        assertThat(line).contains(" refused=0 ").contains(" openFailed=0 ");
+        int opened = Integer.parseInt(line.replaceAll(".*opened=(\\d+).*", "$1"));
+        int held = Integer.parseInt(line.replaceAll(".* held=(\\d+).*", "$1"));
+        assertThat(opened).as(line).isBetween(150, 201);
+        assertThat(held).as(line).isBetween(1, 50);
     }
 
     private static ByteBuffer ascii(String s) {
