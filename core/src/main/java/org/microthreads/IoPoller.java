@@ -69,7 +69,16 @@ final class IoPoller {
      */
     private static final Object WOKEN = new Object();
 
+    /** When the last poll that found a channel ready saw its first one ({@link System#nanoTime()}). */
+    private long readyAt = System.nanoTime();
+    /** Whether the poll in progress has yet to stamp {@link #readyAt}. */
+    private boolean unstamped;
+
     private void ready(SelectionKey k) {
+        if (unstamped) {
+            unstamped = false;
+            readyAt = System.nanoTime();
+        }
         Object w = k.attachment();
         if (w == WOKEN) return;
         if (w == null) {
@@ -94,6 +103,7 @@ final class IoPoller {
 
     /** Wakes the micro-threads whose channels are ready; never blocks. {@return how many keys were ready} */
     int selectNow() {
+        unstamped = true;
         try {
             return selector.selectNow(onReady);
         } catch (IOException | ClosedSelectorException e) {
@@ -103,6 +113,7 @@ final class IoPoller {
 
     /** As {@link #selectNow()}, waiting up to {@code timeoutMillis} (0: until ready or {@link #wakeup()}). */
     int select(long timeoutMillis) {
+        unstamped = true;
         try {
             return selector.select(onReady, timeoutMillis);
         } catch (IOException | ClosedSelectorException e) {
@@ -157,9 +168,10 @@ final class IoPoller {
     /**
      * Parks the current micro-thread until {@code ch} is ready for {@code ops} (or the key fires for
      * another reason: the caller retries its operation and waits again if it would block).
-     * {@code what} describes the wait in dumps.
+     * {@code what} describes the wait in dumps. {@return when the poll that woke it (or a later one)
+     * saw readiness} (A woken micro-thread runs in the pass that poll queued, before the next poll.)
      */
-    static void await(SelectableChannel ch, int ops, Object what) throws InterruptedException, ClosedChannelException {
+    static long await(SelectableChannel ch, int ops, Object what) throws InterruptedException, ClosedChannelException {
         IoPoller io = current("waiting for a channel");
         MicroThread<?> self = MicroThread.currentOrNull();
         if (self == null) throw new IllegalStateException("waiting for a channel needs a micro-thread of an I/O loop, not its readiness callback");
@@ -178,6 +190,7 @@ final class IoPoller {
             if (a == waiter || a == WOKEN) k.attach(null);
             Park.endWait(self);
         }
+        return io.readyAt;
     }
 
     /**

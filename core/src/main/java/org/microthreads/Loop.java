@@ -96,9 +96,9 @@ public final class Loop implements AutoCloseable {
             }
 
             @Override
-            public void await(java.nio.channels.SelectableChannel ch, int ops, Object what)
+            public long await(java.nio.channels.SelectableChannel ch, int ops, Object what)
                     throws InterruptedException, java.nio.channels.ClosedChannelException {
-                IoPoller.await(ch, ops, what);
+                return IoPoller.await(ch, ops, what);
             }
 
             @Override

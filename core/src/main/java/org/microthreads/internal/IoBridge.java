@@ -17,7 +17,7 @@ public final class IoBridge {
 
         boolean isIoLoop(Object loop);
 
-        void await(SelectableChannel ch, int ops, Object what) throws InterruptedException, ClosedChannelException;
+        long await(SelectableChannel ch, int ops, Object what) throws InterruptedException, ClosedChannelException;
 
         void watch(SelectableChannel ch, int ops, Runnable onReady) throws ClosedChannelException;
 

@@ -60,14 +60,17 @@ public final class IoLoops {
      * @param channel  a non-blocking channel
      * @param interest {@link SelectionKey#OP_READ}, {@code OP_WRITE}, {@code OP_ACCEPT} or {@code OP_CONNECT}
      * @param what     what the wait is for, shown in dumps ({@code toString()} is called only then)
+     * @return the {@link System#nanoTime()} at which the loop saw a channel ready in the poll that
+     *         woke the caller (or in a later one): {@code System.nanoTime()} minus it is about how long
+     *         the caller then waited for the busy carrier, which a server can use to shed load
      * @throws IllegalStateException   if the caller is not a micro-thread of an I/O loop
      * @throws ClosedChannelException  if the channel is closed, or its loop
      * @throws InterruptedException    if the micro-thread is cancelled or interrupted
      */
-    public static void awaitReady(SelectableChannel channel, int interest, Object what)
+    public static long awaitReady(SelectableChannel channel, int interest, Object what)
             throws InterruptedException, ClosedChannelException {
         Objects.requireNonNull(channel, "channel");
-        ops().await(channel, interest, what);
+        return ops().await(channel, interest, what);
     }
 
     /**

@@ -67,6 +67,8 @@ final class Connection implements Runnable {
     boolean committed;
     /** Whether the read watch (disconnect detection) is on: a handler runs. */
     private boolean watching;
+    /** When the loop saw the current request's first bytes ({@link System#nanoTime()}); 0: not known. */
+    private long readyAt;
     private final Runnable watcher = this::onReadableWhileHandling;
 
     Connection(LoopHttpServer server, SocketChannel ch, LoopState loopState, boolean selector) {
@@ -129,7 +131,7 @@ final class Connection implements Runnable {
             first = false;
             Exchange ex = readRequest();
             if (ex == null) return;
-            if (!server.admit()) {
+            if (server.late(readyAt) || !server.admit()) {
                 if (!shed(ex)) return;
                 continue;
             }
@@ -163,10 +165,11 @@ final class Connection implements Runnable {
             return false;
         }
         boolean interrupted = false;
+        readyAt = 0; // a pipelined request, already here: its wait is not known
         if (inStart == inEnd) {
             try {
                 if (selector) {
-                    IoLoops.awaitReady(ch, SelectionKey.OP_READ, this);
+                    readyAt = IoLoops.awaitReady(ch, SelectionKey.OP_READ, this);
                 } else {
                     if (!fill()) return false;
                 }
@@ -397,7 +400,7 @@ final class Connection implements Runnable {
         lingerAndClose();
     }
 
-    /** Answers 503 to a request over the concurrency limit; false: the connection must close. */
+    /** Answers 503 to a request over the concurrency limit, or late; false: the connection must close. */
     private boolean shed(Exchange ex) throws IOException, InterruptedException {
         boolean keep = ex.keepAlive && !ex.chunked && ex.length <= MAX_DRAIN && !server.stopping();
         answerEmpty(503, keep ? "Retry-After: 1\r\n" : "Retry-After: 1\r\nConnection: close\r\n");

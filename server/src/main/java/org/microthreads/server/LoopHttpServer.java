@@ -67,6 +67,8 @@ public final class LoopHttpServer extends HttpServer {
     private Executor executor;
     private volatile boolean executorLogged;
     private final List<Loop> loops = new ArrayList<>();
+    /** {@link ServerConfig#shedAfter()} in nanoseconds, 0 for none. */
+    private final long shedAfterNanos;
     private final List<Thread> acceptorThreads = new CopyOnWriteArrayList<>();
     private Thread sweeper;
     private volatile int state; // NEW, STARTED, STOPPING, STOPPED
@@ -75,6 +77,7 @@ public final class LoopHttpServer extends HttpServer {
     /** Use {@link #create(InetSocketAddress, int, ServerConfig)} or {@code HttpServer.create}. */
     LoopHttpServer(ServerConfig config) {
         this.config = Objects.requireNonNull(config, "config");
+        this.shedAfterNanos = config.shedAfter() == null ? 0 : config.shedAfter().toNanos();
     }
 
     /**
@@ -226,6 +229,14 @@ public final class LoopHttpServer extends HttpServer {
 
     boolean stopping() {
         return state >= STOPPING;
+    }
+
+    /**
+     * Whether a request must be shed for its wait: its loop saw its bytes at {@code readyAt}
+     * ({@link System#nanoTime()}; 0: not known) and started it only now, later than {@code shedAfter}.
+     */
+    boolean late(long readyAt) {
+        return shedAfterNanos > 0 && readyAt != 0 && System.nanoTime() - readyAt > shedAfterNanos;
     }
 
     /** Takes a request slot; false: over the limit (the caller answers 503). */

@@ -18,6 +18,11 @@ import java.util.Objects;
  *     JDK's virtual-thread scheduler, blocking channels)</td></tr>
  * <tr><td>{@link #maxConcurrentRequests()}</td><td>{@code .maxConcurrentRequests}</td><td>0 (no limit)</td>
  *     <td>requests in handlers at once; beyond it a request is answered 503 with {@code Retry-After} at once</td></tr>
+ * <tr><td>{@link #shedAfter()}</td><td>{@code .shedAfter}</td><td>none</td>
+ *     <td>a request its I/O loop could not start within this time of its bytes' arrival (the loop
+ *     busy with other work) is answered 503 with {@code Retry-After} at once: CPU-bound overload,
+ *     which {@code maxConcurrentRequests} cannot see (a handler that never parks is never concurrent
+ *     with another on its loop); I/O loops only</td></tr>
  * <tr><td>{@link #maxConnections()}</td><td>{@code .maxConnections}</td><td>0 (no limit)</td>
  *     <td>open connections; beyond it a new connection is closed as soon as accepted</td></tr>
  * <tr><td>{@link #headerTimeout()}</td><td>{@code .headerTimeout}</td><td>10s</td>
@@ -32,7 +37,7 @@ import java.util.Objects;
  *     <td>a request's head (request line and headers); beyond it: 431 and close</td></tr>
  * </table>
  *
- * <p>Durations are written {@code 500ms}, {@code 10s}, {@code 2m}, or ISO-8601 ({@code PT10S});
+ * <p>Durations are written {@code 500us}, {@code 500ms}, {@code 10s}, {@code 2m}, or ISO-8601 ({@code PT10S});
  * {@code 0} or {@code none} means "no timeout". Bad values are refused with the property's name.
  *
  * @param loops                 I/O loops, 0 for the shared loop
@@ -42,9 +47,10 @@ import java.util.Objects;
  * @param idleTimeout           null for none
  * @param requestTimeout        null for none
  * @param maxHeaderBytes        at least 256
+ * @param shedAfter             null for none; needs I/O loops ({@code loops} at least 1)
  */
 public record ServerConfig(int loops, int maxConcurrentRequests, int maxConnections, Duration headerTimeout,
-                           Duration idleTimeout, Duration requestTimeout, int maxHeaderBytes) {
+                           Duration idleTimeout, Duration requestTimeout, int maxHeaderBytes, Duration shedAfter) {
 
     /** The prefix of the system properties {@link #fromSystemProperties()} reads. */
     public static final String PREFIX = "microthreads.server.";
@@ -64,6 +70,27 @@ public record ServerConfig(int loops, int maxConcurrentRequests, int maxConnecti
         idleTimeout = positiveOrNull(idleTimeout, "idleTimeout");
         requestTimeout = positiveOrNull(requestTimeout, "requestTimeout");
         if (maxHeaderBytes < 256) throw new IllegalArgumentException("maxHeaderBytes must be at least 256, not " + maxHeaderBytes);
+        shedAfter = positiveOrNull(shedAfter, "shedAfter");
+        if (shedAfter != null && loops == 0) {
+            throw new IllegalArgumentException("shedAfter needs I/O loops (loops 1 or more): on the shared loop (loops 0) a request's"
+                    + " wait for a carrier is not seen; use maxConcurrentRequests there");
+        }
+    }
+
+    /**
+     * The settings before {@link #shedAfter()}, which is none.
+     *
+     * @param loops                 I/O loops, 0 for the shared loop
+     * @param maxConcurrentRequests 0 for no limit
+     * @param maxConnections        0 for no limit
+     * @param headerTimeout         null for none
+     * @param idleTimeout           null for none
+     * @param requestTimeout        null for none
+     * @param maxHeaderBytes        at least 256
+     */
+    public ServerConfig(int loops, int maxConcurrentRequests, int maxConnections, Duration headerTimeout,
+                        Duration idleTimeout, Duration requestTimeout, int maxHeaderBytes) {
+        this(loops, maxConcurrentRequests, maxConnections, headerTimeout, idleTimeout, requestTimeout, maxHeaderBytes, null);
     }
 
     private static Duration positiveOrNull(Duration d, String what) {
@@ -88,7 +115,7 @@ public record ServerConfig(int loops, int maxConcurrentRequests, int maxConnecti
         return new ServerConfig(intProperty("loops", d.loops), intProperty("maxConcurrentRequests", d.maxConcurrentRequests),
                 intProperty("maxConnections", d.maxConnections), durationProperty("headerTimeout", d.headerTimeout),
                 durationProperty("idleTimeout", d.idleTimeout), durationProperty("requestTimeout", d.requestTimeout),
-                intProperty("maxHeaderBytes", d.maxHeaderBytes));
+                intProperty("maxHeaderBytes", d.maxHeaderBytes), durationProperty("shedAfter", d.shedAfter));
     }
 
     private static int intProperty(String name, int dflt) {
@@ -112,7 +139,7 @@ public record ServerConfig(int loops, int maxConcurrentRequests, int maxConnecti
     }
 
     /**
-     * Parses {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}, {@code PT10S}, {@code 0} or {@code none}.
+     * Parses {@code 500us}, {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}, {@code PT10S}, {@code 0} or {@code none}.
      *
      * @param text the duration
      * @return it, or null for {@code 0}/{@code none}
@@ -125,6 +152,7 @@ public record ServerConfig(int loops, int maxConcurrentRequests, int maxConnecti
         try {
             if (t.startsWith("pt") || t.startsWith("p")) return Duration.parse(text.strip());
             if (t.endsWith("ms")) return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+            if (t.endsWith("us")) return Duration.ofNanos(1000 * Long.parseLong(t.substring(0, t.length() - 2)));
             long n = Long.parseLong(t.substring(0, t.length() - 1));
             return switch (t.charAt(t.length() - 1)) {
                 case 's' -> Duration.ofSeconds(n);
@@ -133,7 +161,7 @@ public record ServerConfig(int loops, int maxConcurrentRequests, int maxConnecti
                 default -> throw new NumberFormatException();
             };
         } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException e) {
-            throw new IllegalArgumentException("a duration is written 500ms, 10s, 2m, 1h, PT10S, 0 or none, not '" + text + "'");
+            throw new IllegalArgumentException("a duration is written 500us, 500ms, 10s, 2m, 1h, PT10S, 0 or none, not '" + text + "'");
         }
     }
 
@@ -143,7 +171,7 @@ public record ServerConfig(int loops, int maxConcurrentRequests, int maxConnecti
      * @param n I/O loops (0: the shared loop)
      */
     public ServerConfig withLoops(int n) {
-        return new ServerConfig(n, maxConcurrentRequests, maxConnections, headerTimeout, idleTimeout, requestTimeout, maxHeaderBytes);
+        return new ServerConfig(n, maxConcurrentRequests, maxConnections, headerTimeout, idleTimeout, requestTimeout, maxHeaderBytes, shedAfter);
     }
 
     /**
@@ -152,7 +180,7 @@ public record ServerConfig(int loops, int maxConcurrentRequests, int maxConnecti
      * @param n the limit (0: none)
      */
     public ServerConfig withMaxConcurrentRequests(int n) {
-        return new ServerConfig(loops, n, maxConnections, headerTimeout, idleTimeout, requestTimeout, maxHeaderBytes);
+        return new ServerConfig(loops, n, maxConnections, headerTimeout, idleTimeout, requestTimeout, maxHeaderBytes, shedAfter);
     }
 
     /**
@@ -161,7 +189,7 @@ public record ServerConfig(int loops, int maxConcurrentRequests, int maxConnecti
      * @param n the limit (0: none)
      */
     public ServerConfig withMaxConnections(int n) {
-        return new ServerConfig(loops, maxConcurrentRequests, n, headerTimeout, idleTimeout, requestTimeout, maxHeaderBytes);
+        return new ServerConfig(loops, maxConcurrentRequests, n, headerTimeout, idleTimeout, requestTimeout, maxHeaderBytes, shedAfter);
     }
 
     /**
@@ -170,7 +198,7 @@ public record ServerConfig(int loops, int maxConcurrentRequests, int maxConnecti
      * @param d the timeout (null or zero: none)
      */
     public ServerConfig withHeaderTimeout(Duration d) {
-        return new ServerConfig(loops, maxConcurrentRequests, maxConnections, d, idleTimeout, requestTimeout, maxHeaderBytes);
+        return new ServerConfig(loops, maxConcurrentRequests, maxConnections, d, idleTimeout, requestTimeout, maxHeaderBytes, shedAfter);
     }
 
     /**
@@ -179,7 +207,7 @@ public record ServerConfig(int loops, int maxConcurrentRequests, int maxConnecti
      * @param d the timeout (null or zero: none)
      */
     public ServerConfig withIdleTimeout(Duration d) {
-        return new ServerConfig(loops, maxConcurrentRequests, maxConnections, headerTimeout, d, requestTimeout, maxHeaderBytes);
+        return new ServerConfig(loops, maxConcurrentRequests, maxConnections, headerTimeout, d, requestTimeout, maxHeaderBytes, shedAfter);
     }
 
     /**
@@ -188,7 +216,7 @@ public record ServerConfig(int loops, int maxConcurrentRequests, int maxConnecti
      * @param d the deadline of every request (null or zero: none)
      */
     public ServerConfig withRequestTimeout(Duration d) {
-        return new ServerConfig(loops, maxConcurrentRequests, maxConnections, headerTimeout, idleTimeout, d, maxHeaderBytes);
+        return new ServerConfig(loops, maxConcurrentRequests, maxConnections, headerTimeout, idleTimeout, d, maxHeaderBytes, shedAfter);
     }
 
     /**
@@ -197,6 +225,16 @@ public record ServerConfig(int loops, int maxConcurrentRequests, int maxConnecti
      * @param n the limit (at least 256)
      */
     public ServerConfig withMaxHeaderBytes(int n) {
-        return new ServerConfig(loops, maxConcurrentRequests, maxConnections, headerTimeout, idleTimeout, requestTimeout, n);
+        return new ServerConfig(loops, maxConcurrentRequests, maxConnections, headerTimeout, idleTimeout, requestTimeout, n, shedAfter);
+    }
+
+    /**
+     * {@return a copy with this setting}
+     *
+     * @param d how long a request may wait for its loop before it is shed with 503 (null or zero: never)
+     * @throws IllegalArgumentException if this configuration uses the shared loop ({@code loops} 0)
+     */
+    public ServerConfig withShedAfter(Duration d) {
+        return new ServerConfig(loops, maxConcurrentRequests, maxConnections, headerTimeout, idleTimeout, requestTimeout, maxHeaderBytes, d);
     }
 }

@@ -332,11 +332,22 @@ class LoopHttpServerTest {
         assertThatThrownBy(() -> ServerConfig.defaults().withLoops(-1)).hasMessageContaining("loops must be 0");
         assertThatThrownBy(() -> ServerConfig.defaults().withHeaderTimeout(Duration.ofSeconds(-1))).hasMessageContaining("headerTimeout must be positive");
         assertThatThrownBy(() -> ServerConfig.defaults().withMaxHeaderBytes(10)).hasMessageContaining("at least 256");
+        assertThatThrownBy(() -> ServerConfig.defaults().withLoops(0).withShedAfter(Duration.ofMillis(5)))
+                .hasMessageContaining("shedAfter needs I/O loops");
+        assertThatThrownBy(() -> ServerConfig.defaults().withShedAfter(Duration.ofMillis(5)).withLoops(0))
+                .hasMessageContaining("shedAfter needs I/O loops");
         assertThatThrownBy(() -> ServerConfig.parseDuration("soon")).hasMessageContaining("'soon'");
         assertThat(ServerConfig.parseDuration("250ms")).isEqualTo(Duration.ofMillis(250));
+        assertThat(ServerConfig.parseDuration("500us")).isEqualTo(Duration.ofNanos(500_000));
         assertThat(ServerConfig.parseDuration("none")).isNull();
         assertThatThrownBy(() -> new LoopHttpServerProvider().createHttpsServer(ANY, 0))
                 .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("HTTPS");
+        System.setProperty("microthreads.server.shedAfter", "5ms");
+        try {
+            assertThat(ServerConfig.fromSystemProperties().shedAfter()).isEqualTo(Duration.ofMillis(5));
+        } finally {
+            System.clearProperty("microthreads.server.shedAfter");
+        }
         System.setProperty("microthreads.server.loops", "two");
         try {
             assertThatThrownBy(ServerConfig::fromSystemProperties).hasMessageContaining("microthreads.server.loops").hasMessageContaining("'two'");

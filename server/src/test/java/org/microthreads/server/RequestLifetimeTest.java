@@ -224,6 +224,39 @@ class RequestLifetimeTest {
     }
 
     @Test
+    void cpuBoundOverloadIsShedWith503ForRequestsThatWaitedPastShedAfter() throws Exception {
+        // handlers that never park: maxConcurrentRequests never sees two at once on one loop; the wait does
+        LoopHttpServer s = start(ServerConfig.defaults().withLoops(1).withShedAfter(Duration.ofMillis(100)), ex -> {
+            long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(40);
+            while (System.nanoTime() < end) Thread.onSpinWait(); // 40 ms of the carrier
+            LoopHttpServerTest.respond(ex, 200, "worked");
+        });
+        List<Client> clients = new ArrayList<>();
+        try {
+            for (int i = 0; i < 10; i++) clients.add(new Client(s.getAddress()));
+            for (Client c : clients) c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+            int ok = 0, shed = 0;
+            for (Client c : clients) {
+                Client.Response r = c.read();
+                if (r.code() == 200) {
+                    ok++;
+                } else {
+                    assertThat(r.code()).isEqualTo(503);
+                    assertThat(r.header("retry-after")).isEqualTo("1");
+                    shed++;
+                }
+            }
+            // a request seen at once runs; each later one waits 40 ms per handler before it: past 100 ms it is shed.
+            // The first may be seen alone and the rest one poll later (40 ms on): at most 4 run, however they arrive.
+            assertThat(ok).as("served").isBetween(1, 4);
+            assertThat(shed).as("shed").isEqualTo(10 - ok);
+            for (Client c : clients) assertThat(c.get("/").code()).isEqualTo(200); // keep-alive after a 503; one at a time: no wait
+        } finally {
+            for (Client c : clients) c.close();
+        }
+    }
+
+    @Test
     void slowlorisConnectionsAreClosedAfterTheHeaderTimeoutWhileOthersAreServed() throws Exception {
         LoopHttpServer s = start(ServerConfig.defaults().withLoops(1).withHeaderTimeout(Duration.ofMillis(500)),
                 ex -> LoopHttpServerTest.respond(ex, 200, "ok"));
