@@ -24,6 +24,8 @@ final class Connections {
         final ResponseParser parser = new ResponseParser(false);
         /** Index of the request in flight, -1 if none. */
         long inFlight = -1;
+        /** When the request in flight was written ({@link System#nanoTime()}). */
+        long sentAt;
         boolean open = true;
 
         Conn(SocketChannel channel, ByteBuffer request) {

@@ -64,18 +64,20 @@ public final class OpenLoopClient {
      * {@code achieved}: responses per second during the measured seconds (whichever request they answer: a server
      * that cannot keep up answers at its own pace, the queue of the warm-up's requests included).
      * Latencies in microseconds, of the measured requests, from their due time; {@code sendLag}: how late they
-     * left after it. {@code shed}: measured requests answered 503 under {@code --shed-ok}, timed in {@code shedLatency};
+     * left after it; {@code fromSend}: the 200s' latencies from when they were written (without the client's own
+     * lateness: what the server alone added, when connections are free, e.g. at half load). {@code shed}: measured requests answered 503 under {@code --shed-ok}, timed in {@code shedLatency};
      * {@code ok}: measured requests answered 200.
      */
     record Result(Config config, long measured, long completed, long errors, long unfinished, double achieved,
-                  Histogram latency, Histogram sendLag, String firstError, long shed, long ok, Histogram shedLatency) {
+                  Histogram latency, Histogram sendLag, String firstError, long shed, long ok, Histogram shedLatency,
+                  Histogram fromSend) {
         String line() {
             String base = String.format(Locale.ROOT,
                     "OPENLOOP offered=%.0f achieved=%.1f measured=%d completed=%d errors=%d unfinished=%d connections=%d seconds=%s"
-                            + " p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f sendlag_p99_ms=%.3f",
+                            + " p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f sendlag_p99_ms=%.3f fromsend_p99_ms=%.3f",
                     config.rate(), achieved, measured, completed, errors, unfinished, config.connections(), config.seconds(),
                     ms(latency, 50), ms(latency, 90), ms(latency, 99), ms(latency, 99.9), latency.getMaxValue() / 1000.0,
-                    ms(sendLag, 99));
+                    ms(sendLag, 99), ms(fromSend, 99));
             if (!config.shedOk()) return base;
             return base + String.format(Locale.ROOT, " shed=%d shed_p99_ms=%.3f ok=%d ok_p99_ms=%.3f goodput=%.1f",
                     shed, ms(shedLatency, 99), ok, ms(latency, 99), achieved);
@@ -136,6 +138,7 @@ public final class OpenLoopClient {
         final double nanosPerRequest;
         final Histogram latency = new Histogram(3_600_000_000L, 3); // microseconds, up to an hour
         final Histogram sendLag = new Histogram(3_600_000_000L, 3);
+        final Histogram fromSend = new Histogram(3_600_000_000L, 3);
         final Histogram shedLatency = new Histogram(3_600_000_000L, 3);
         long shed;
         long ok;
@@ -175,6 +178,7 @@ public final class OpenLoopClient {
                     Conn conn = free.pollFirst(); // FIFO: the load goes round every connection
                     if (!conn.open) continue;
                     conn.inFlight = next;
+                    conn.sentAt = now;
                     if (next >= warmupCount) sendLag.recordValue(Math.max(0, (now - due(next)) / 1000));
                     next++;
                     inFlight++;
@@ -210,7 +214,7 @@ public final class OpenLoopClient {
             }
             double achieved = inWindow / ((windowEnd - windowStart) / 1e9);
             return new Result(c, total - warmupCount, completed, errors, unfinished, achieved, latency, sendLag, firstError, shed, ok,
-                    shedLatency);
+                    shedLatency, fromSend);
         }
 
         private void handle() {
@@ -260,6 +264,7 @@ public final class OpenLoopClient {
                         if (i >= warmupCount) {
                             ok++;
                             latency.recordValue(Math.max(0, (now - due(i)) / 1000));
+                            fromSend.recordValue(Math.max(0, (now - conn.sentAt) / 1000));
                         }
                     }
                     if (close) {
