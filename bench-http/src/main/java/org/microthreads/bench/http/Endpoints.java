@@ -46,18 +46,23 @@ public final class Endpoints {
      * @throws IllegalArgumentException if N is not an integer in 0..{@value #MAX_SLOW_MS} (the servers answer 400)
      */
     public static int slowMillis(String query) {
+        return intParameter(query, "/slow", "ms", MAX_SLOW_MS);
+    }
+
+    /** The value of {@code name=N} in {@code query} (null or absent: 0), an integer in 0..max, for endpoint {@code path}. */
+    private static int intParameter(String query, String path, String name, int max) {
         if (query == null) return 0;
         for (String part : query.split("&")) {
-            if (part.startsWith("ms=")) {
-                String v = part.substring(3);
-                int ms;
+            if (part.startsWith(name + "=")) {
+                String v = part.substring(name.length() + 1);
+                int n;
                 try {
-                    ms = Integer.parseInt(v);
+                    n = Integer.parseInt(v);
                 } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("/slow: ms=" + v + " is not an integer");
+                    throw new IllegalArgumentException(path + ": " + name + "=" + v + " is not an integer");
                 }
-                if (ms < 0 || ms > MAX_SLOW_MS) throw new IllegalArgumentException("/slow: ms=" + ms + " is not in 0.." + MAX_SLOW_MS);
-                return ms;
+                if (n < 0 || n > max) throw new IllegalArgumentException(path + ": " + name + "=" + n + " is not in 0.." + max);
+                return n;
             }
         }
         return 0;
@@ -72,21 +77,7 @@ public final class Endpoints {
      * @throws IllegalArgumentException if N is not an integer in 0..{@value #MAX_WORK_US} (the servers answer 400)
      */
     public static int workMicros(String query) {
-        if (query == null) return 0;
-        for (String part : query.split("&")) {
-            if (part.startsWith("us=")) {
-                String v = part.substring(3);
-                int us;
-                try {
-                    us = Integer.parseInt(v);
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("/work: us=" + v + " is not an integer");
-                }
-                if (us < 0 || us > MAX_WORK_US) throw new IllegalArgumentException("/work: us=" + us + " is not in 0.." + MAX_WORK_US);
-                return us;
-            }
-        }
-        return 0;
+        return intParameter(query, "/work", "us", MAX_WORK_US);
     }
 
     /** Keeps the calling thread busy on the CPU for {@code us} microseconds (never sleeps nor yields). */
