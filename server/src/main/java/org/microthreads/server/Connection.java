@@ -161,6 +161,7 @@ final class Connection implements Runnable {
         int waiting = first ? NEW : IDLE;
         if (!first) setPhase(IDLE);
         if (server.stopping() && inStart == inEnd) { // idle at a shutdown: close, cleanly
+            Thread.interrupted(); // the stop's interrupt of an idle connection, if it came first: the linger still reads
             lingerAndClose();
             return false;
         }

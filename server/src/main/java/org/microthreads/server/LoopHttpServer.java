@@ -67,6 +67,8 @@ public final class LoopHttpServer extends HttpServer {
     private Executor executor;
     private volatile boolean executorLogged;
     private final List<Loop> loops = new ArrayList<>();
+    /** Each loop's state (its buffer pool: used on that loop's carrier only). */
+    private final List<LoopState> loopStates = new ArrayList<>();
     /** {@link ServerConfig#shedAfter()} in nanoseconds, 0 for none. */
     private final long shedAfterNanos;
     private final List<Thread> acceptorThreads = new CopyOnWriteArrayList<>();
@@ -134,6 +136,7 @@ public final class LoopHttpServer extends HttpServer {
                         Loop loop = IoLoops.create("http-" + i);
                         loops.add(loop);
                         LoopState ls = new LoopState(true);
+                        loopStates.add(ls);
                         loop.startAndForget("http acceptor " + i, () -> accept(loop, ls, true));
                     }
                 }
@@ -190,7 +193,7 @@ public final class LoopHttpServer extends HttpServer {
     private void serve(Loop loop, LoopState ls, boolean selector, SocketChannel ch) {
         int max = config.maxConnections();
         try {
-            if ((max > 0 && connections.size() >= max) || state > STARTED) {
+            if ((max > 0 && connections.size() >= max) || state > STOPPING) { // stopping: it closes cleanly itself
                 ch.close();
                 return;
             }
@@ -331,6 +334,7 @@ public final class LoopHttpServer extends HttpServer {
             if (state != STARTED) return;
             state = STOPPING;
         }
+        drainBacklog();
         closeListener();
         for (Thread a : acceptorThreads) a.interrupt(); // not cancel(): that would cancel the connections they started
         for (Connection c : connections) {
@@ -379,6 +383,29 @@ public final class LoopHttpServer extends HttpServer {
                 java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1)); // a poll, not a spin
             }
             l.close();
+        }
+    }
+
+    /**
+     * Takes the connections the kernel completed in the listen backlog (closing the listener would
+     * reset them, requests and all) and closes each cleanly: its connection sees the stop at once,
+     * shuts its output and drops what the client sent (requests the server never read: a client sees
+     * the end of the stream, which HTTP clients retry, not a reset). I/O loops only: there the
+     * listener does not block; on the shared loop the acceptor blocks in it.
+     */
+    private void drainBacklog() {
+        if (loops.isEmpty()) return;
+        int i = 0;
+        while (true) {
+            SocketChannel ch;
+            try {
+                ch = listener.accept();
+            } catch (IOException e) {
+                return;
+            }
+            if (ch == null) return;
+            int k = i++ % loops.size();
+            serve(loops.get(k), loopStates.get(k), true, ch); // the connection sees the stop: it closes cleanly
         }
     }
 

@@ -114,6 +114,11 @@ final class Client implements AutoCloseable {
         }
     }
 
+    /** Reads until EOF: true; a byte: false; a reset throws (the server did not close cleanly). */
+    boolean endedCleanly() throws IOException {
+        return in.read() < 0;
+    }
+
     @Override
     public void close() throws IOException {
         socket.close();

@@ -379,6 +379,46 @@ class RequestLifetimeTest {
     }
 
     @Test
+    void connectionsStillInTheListenBacklogAtStopAreClosedCleanlyNotReset() throws Exception {
+        CountDownLatch spinning = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean spin = new java.util.concurrent.atomic.AtomicBoolean(true);
+        LoopHttpServer s = start(ServerConfig.defaults().withLoops(1), ex -> {
+            spinning.countDown();
+            while (spin.get()) Thread.onSpinWait(); // holds the only carrier: the acceptor cannot run
+            LoopHttpServerTest.respond(ex, 200, "spun");
+        });
+        try (Client spinner = new Client(s.getAddress())) {
+            spinner.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertThat(spinning.await(10, TimeUnit.SECONDS)).isTrue();
+            List<Client> waiting = new ArrayList<>();
+            try {
+                for (int i = 0; i < 5; i++) { // connected by the kernel, in the backlog: never accepted yet
+                    Client c = new Client(s.getAddress());
+                    c.send("GET /never HTTP/1.1\r\nHost: x\r\n\r\n");
+                    waiting.add(c);
+                }
+                Thread stopper = Thread.ofPlatform().start(() -> s.stop(5));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (s.connectionCount() < 6 && System.nanoTime() < deadline) { // a poll of the stop's progress
+                    java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+                }
+                assertThat(s.connectionCount()).as("the five taken from the backlog by stop").isEqualTo(6);
+                spin.set(false);
+                assertThat(spinner.read().body()).isEqualTo("spun"); // the request in progress completes
+                for (Client c : waiting) {
+                    assertThat(c.endedCleanly()).as("the end of the stream, no response, no reset").isTrue();
+                    c.close(); // the server's linger ends at our end of stream
+                }
+                stopper.join();
+                assertThat(s.connectionCount()).isZero();
+            } finally {
+                spin.set(false);
+                for (Client c : waiting) c.close();
+            }
+        }
+    }
+
+    @Test
     void stopAfterItsDelayCancelsWhatIsLeft() throws Exception {
         CountDownLatch started = new CountDownLatch(1);
         ConcurrentLinkedQueue<String> ended = new ConcurrentLinkedQueue<>();
