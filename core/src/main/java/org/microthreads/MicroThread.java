@@ -268,7 +268,8 @@ public final class MicroThread<T> extends Completion<T> {
      * it (another thread taking the stack of a parked virtual thread suspends it, and an unpark
      * meanwhile is submitted by that thread once it is done; the carrier may find its queue empty
      * and run the check in between). Plain, as {@link #waitInternal}: the wake-ups the check
-     * relies on come from micro-threads of the loop, on its one thread.
+     * relies on come from micro-threads of the loop, on its one thread. Kept only on one-carrier
+     * loops, the kind with the check (on the shared loop it stays false).
      */
     boolean parked;
     /** In a timed park on its loop's virtual clock outside a library wait (a pause); for the simulated loop. */

@@ -104,6 +104,7 @@ final class Park {
     static void parkUntil(Object blocker, long deadline) {
         ContinuationStrand s = currentStrand();
         MicroThread<?> self = s != null ? s.microThread : MicroThread.currentOrNull();
+        if (self != null && !self.loop.oneCarrier()) self = null; // only a one-carrier loop checks for deadlocks
         if (self != null) self.parked = true;
         try {
             if (s != null) {

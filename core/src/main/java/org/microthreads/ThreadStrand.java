@@ -17,11 +17,14 @@ final class ThreadStrand implements Strand, Runnable, Thread.UncaughtExceptionHa
     private static final ThreadLocal<ThreadStrand> PLAIN = ThreadLocal.withInitial(() -> new ThreadStrand(null, Thread.currentThread()));
 
     private final MicroThread<?> microThread;
+    /** Whether {@link #waking()} clears {@link MicroThread#parked} (a micro-thread of a one-carrier loop). */
+    private final boolean tracksParks;
     /** Set once, right after the thread is made (before it starts). */
     Thread thread;
 
     ThreadStrand(MicroThread<?> microThread, Thread thread) {
         this.microThread = microThread;
+        this.tracksParks = microThread != null && microThread.loop.oneCarrier();
         this.thread = thread;
     }
 
@@ -40,10 +43,13 @@ final class ThreadStrand implements Strand, Runnable, Thread.UncaughtExceptionHa
         return t.getUncaughtExceptionHandler() instanceof ThreadStrand s && s.thread == t ? s.microThread : null;
     }
 
-    /** Just before a wake-up: its micro-thread is no longer {@linkplain MicroThread#parked parked}. */
+    /**
+     * Just before a wake-up: its micro-thread is no longer {@linkplain MicroThread#parked parked}.
+     * Only on a one-carrier loop, the one kind that checks for deadlocks: on the shared loop the
+     * waker runs on another core, and writing the sleeper's fields there cost ping-pong a third.
+     */
     void waking() {
-        MicroThread<?> m = microThread;
-        if (m != null) m.parked = false;
+        if (tracksParks) microThread.parked = false;
     }
 
     @Override
