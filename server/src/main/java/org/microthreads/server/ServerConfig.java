@@ -77,22 +77,6 @@ public record ServerConfig(int loops, int maxConcurrentRequests, int maxConnecti
         }
     }
 
-    /**
-     * The settings before {@link #shedAfter()}, which is none.
-     *
-     * @param loops                 I/O loops, 0 for the shared loop
-     * @param maxConcurrentRequests 0 for no limit
-     * @param maxConnections        0 for no limit
-     * @param headerTimeout         null for none
-     * @param idleTimeout           null for none
-     * @param requestTimeout        null for none
-     * @param maxHeaderBytes        at least 256
-     */
-    public ServerConfig(int loops, int maxConcurrentRequests, int maxConnections, Duration headerTimeout,
-                        Duration idleTimeout, Duration requestTimeout, int maxHeaderBytes) {
-        this(loops, maxConcurrentRequests, maxConnections, headerTimeout, idleTimeout, requestTimeout, maxHeaderBytes, null);
-    }
-
     private static Duration positiveOrNull(Duration d, String what) {
         if (d == null || d.isZero()) return null;
         if (d.isNegative()) throw new IllegalArgumentException(what + " must be positive (or zero/null: none), not " + d);
@@ -102,7 +86,7 @@ public record ServerConfig(int loops, int maxConcurrentRequests, int maxConnecti
     /** {@return the defaults (see the class comment)} */
     public static ServerConfig defaults() {
         return new ServerConfig(Runtime.getRuntime().availableProcessors(), 0, 0, Duration.ofSeconds(10),
-                Duration.ofSeconds(60), null, 16 * 1024);
+                Duration.ofSeconds(60), null, 16 * 1024, null);
     }
 
     /**
