@@ -66,15 +66,16 @@ public final class LoopHttpServer extends HttpServer {
     private volatile InetSocketAddress boundAddress;
     private Executor executor;
     private volatile boolean executorLogged;
-    private final List<Loop> loops = new ArrayList<>();
-    /** Each loop's state (its buffer pool: used on that loop's carrier only). */
-    private final List<LoopState> loopStates = new ArrayList<>();
+    /** The I/O loops, each with its state (its buffer pool: used on that loop's carrier only); none on the shared loop. */
+    private final List<IoLoop> loops = new ArrayList<>();
     /** {@link ServerConfig#shedAfter()} in nanoseconds, 0 for none. */
     private final long shedAfterNanos;
     private final List<Thread> acceptorThreads = new CopyOnWriteArrayList<>();
     private Thread sweeper;
     private volatile int state; // NEW, STARTED, STOPPING, STOPPED
     private static final int NEW = 0, STARTED = 1, STOPPING = 2, STOPPED = 3;
+
+    private record IoLoop(Loop loop, LoopState state) {}
 
     /** Use {@link #create(InetSocketAddress, int, ServerConfig)} or {@code HttpServer.create}. */
     LoopHttpServer(ServerConfig config) {
@@ -134,9 +135,8 @@ public final class LoopHttpServer extends HttpServer {
                     listener.configureBlocking(false);
                     for (int i = 0; i < config.loops(); i++) {
                         Loop loop = IoLoops.create("http-" + i);
-                        loops.add(loop);
                         LoopState ls = new LoopState(true);
-                        loopStates.add(ls);
+                        loops.add(new IoLoop(loop, ls));
                         loop.startAndForget("http acceptor " + i, () -> accept(loop, ls, true));
                     }
                 }
@@ -378,7 +378,8 @@ public final class LoopHttpServer extends HttpServer {
         if (sweeper != null) sweeper.interrupt();
         // a connection leaves the set in its finally block: let the micro-threads end before closing their loops
         long grace = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-        for (Loop l : loops) {
+        for (IoLoop io : loops) {
+            Loop l = io.loop();
             while (!l.microThreads().isEmpty() && System.nanoTime() < grace) {
                 java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1)); // a poll, not a spin
             }
@@ -404,8 +405,8 @@ public final class LoopHttpServer extends HttpServer {
                 return;
             }
             if (ch == null) return;
-            int k = i++ % loops.size();
-            serve(loops.get(k), loopStates.get(k), true, ch); // the connection sees the stop: it closes cleanly
+            IoLoop io = loops.get(i++ % loops.size());
+            serve(io.loop(), io.state(), true, ch); // the connection sees the stop: it closes cleanly
         }
     }
 

@@ -2,6 +2,7 @@ package org.microthreads.server;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 
 /**
@@ -136,7 +137,7 @@ public record ServerConfig(int loops, int maxConcurrentRequests, int maxConnecti
         try {
             if (t.startsWith("pt") || t.startsWith("p")) return Duration.parse(text.strip());
             if (t.endsWith("ms")) return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
-            if (t.endsWith("us")) return Duration.ofNanos(1000 * Long.parseLong(t.substring(0, t.length() - 2)));
+            if (t.endsWith("us")) return Duration.of(Long.parseLong(t.substring(0, t.length() - 2)), ChronoUnit.MICROS);
             long n = Long.parseLong(t.substring(0, t.length() - 1));
             return switch (t.charAt(t.length() - 1)) {
                 case 's' -> Duration.ofSeconds(n);
@@ -144,7 +145,7 @@ public record ServerConfig(int loops, int maxConcurrentRequests, int maxConnecti
                 case 'h' -> Duration.ofHours(n);
                 default -> throw new NumberFormatException();
             };
-        } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException e) {
+        } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException | ArithmeticException e) {
             throw new IllegalArgumentException("a duration is written 500us, 500ms, 10s, 2m, 1h, PT10S, 0 or none, not '" + text + "'");
         }
     }
